@@ -1,0 +1,95 @@
+"""Arabic text handling: cleaning, digits, slugs and month names.
+
+Every place in the project that cleans, compares or slugs Arabic text goes
+through this module, so that one spelling rule holds everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from slugify import slugify
+
+# Harakat, tanween, shadda, sukun, dagger alef and Quranic marks.
+_TASHKEEL = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed]")
+_TATWEEL = "\u0640"
+# Zero-width and bidi control characters that editors paste in without seeing them.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c]")
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_ALEF_FORMS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
+
+LEVANTINE_MONTHS = (
+    "كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران",
+    "تموز", "آب", "أيلول", "تشرين الأول", "تشرين الثاني", "كانون الأول",
+)
+STANDARD_MONTHS = (
+    "يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو",
+    "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر",
+)
+MONTH_NAMES = {"levantine": LEVANTINE_MONTHS, "standard": STANDARD_MONTHS}
+
+
+def to_ascii_digits(text: str) -> str:
+    """Return `text` with Arabic-Indic and Persian digits replaced by ASCII digits."""
+    return text.translate(_DIGITS)
+
+
+def clean(text: str) -> str:
+    """Return `text` fit for display: NFKC (presentation forms resolved), no
+    invisible control marks, no tatweel. Letters and diacritics are kept."""
+    text = unicodedata.normalize("NFKC", text)
+    return _INVISIBLE.sub("", text).replace(_TATWEEL, "")
+
+
+def strip_tashkeel(text: str) -> str:
+    """Return `text` without Arabic diacritics."""
+    return _TASHKEEL.sub("", text)
+
+
+def slug_form(text: str) -> str:
+    """Return the spelling a slug is made from: cleaned, without diacritics,
+    with every alef form written as a bare alef and ASCII digits."""
+    return to_ascii_digits(strip_tashkeel(clean(text))).translate(_ALEF_FORMS)
+
+
+def make_slug(text: str, max_length: int = 80) -> str:
+    """Return a readable URL slug for `text`: Arabic letters are kept (the URL
+    reads as the title does), Latin letters are lower-cased, words are joined
+    by hyphens. Returns "" when nothing usable is left."""
+    return slugify(slug_form(text), allow_unicode=True, max_length=max_length, word_boundary=True)
+
+
+def format_date(value, months: str = "levantine") -> str:
+    """Return `value` (a date or datetime) as "3 آب 2019"."""
+    names = MONTH_NAMES.get(months, LEVANTINE_MONTHS)
+    return f"{value.day} {names[value.month - 1]} {value.year}"
+
+
+def month_name(month: int, months: str = "levantine") -> str:
+    """Return the Arabic name of `month` (1–12) in the chosen naming."""
+    return MONTH_NAMES.get(months, LEVANTINE_MONTHS)[month - 1]
+
+
+_WORD = re.compile(r"\w+")
+
+
+def count_words(text: str) -> int:
+    """Return the number of words in plain `text`."""
+    return len(_WORD.findall(text))
+
+
+def count_articles(n: int) -> str:
+    """Return "n articles" with the noun in the form Arabic grammar asks for."""
+    if n == 0:
+        return "لا مقالات"
+    if n == 1:
+        return "مقال واحد"
+    if n == 2:
+        return "مقالان"
+    tens = n % 100
+    if 3 <= tens <= 10:
+        return f"{n} مقالات"
+    if 11 <= tens <= 99:
+        return f"{n} مقالاً"
+    return f"{n} مقال"

@@ -1,0 +1,157 @@
+"""The `archive-site` command line."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import enum
+import json
+import sys
+from pathlib import Path
+
+from . import __version__, arabic
+from .build import BuildError, BuildOptions, BuildReport, build, print_progress
+from .config import ConfigError, load_config
+from .loader import load_site
+
+
+class Exit(enum.IntEnum):
+    OK = 0
+    CONTENT_ERROR = 1
+    USAGE = 2
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="archive-site",
+        description="Build a fast, searchable, right-to-left HTML archive from Arabic articles.",
+        epilog="Run 'archive-site COMMAND --help' for the options of one command.",
+    )
+    parser.add_argument("--version", action="version", version=f"archive-site {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show a traceback for unexpected failures")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = commands.add_parser("build", help="publish the site into the output folder",
+                            description="Publish the site. With any content error nothing is published "
+                                        "and the previous output stays as it was, unless --keep-going.")
+    _site_dir_argument(p)
+    p.add_argument("-o", "--output", metavar="OUT", type=Path,
+                   help="output folder (default: SITE_DIR/build)")
+    p.add_argument("--keep-going", action="store_true",
+                   help="publish every good article even if some files have errors (still exits 1)")
+    p.add_argument("--drafts", action="store_true", help="also publish articles marked 'draft: true'")
+    p.add_argument("--base-url", metavar="URL", help="the address the site is published at "
+                                                     "(overrides base_url in site.yml)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    p.add_argument("-v", "--verbose", action="store_true", help="also list skipped files")
+
+    p = commands.add_parser("check", help="validate every article without writing anything",
+                            description="Read and validate every article; print errors and warnings. "
+                                        "Exits 1 if there is an error.")
+    _site_dir_argument(p)
+
+    p = commands.add_parser("new", help="create a dated Markdown article",
+                            description="Create content/YYYY/MM/<slug>.md with front matter and print its path.")
+    p.add_argument("title", help="the article's title, e.g. \"العنوان\"")
+    _site_dir_argument(p)
+    return parser
+
+
+def _site_dir_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("site_dir", nargs="?", default=Path("."), type=Path, metavar="SITE_DIR",
+                        help="the site folder (default: the current folder)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if not args.site_dir.is_dir():
+        parser.error(f"{args.site_dir} is not a folder")
+    command = {"build": run_build, "check": run_check, "new": run_new}[args.command]
+    try:
+        return int(command(args))
+    except (ConfigError, BuildError) as exc:
+        print(f"error: {exc.error}", file=sys.stderr)
+        return Exit.CONTENT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of defence: one clear line, details behind --debug
+        if args.debug:
+            raise
+        print(f"archive-site: unexpected {type(exc).__name__}: {exc} (run again with --debug "
+              "for details)", file=sys.stderr)
+        return Exit.CONTENT_ERROR
+
+
+def run_build(args) -> Exit:
+    options = BuildOptions(out_dir=args.output, keep_going=args.keep_going, drafts=args.drafts,
+                           base_url=args.base_url)
+    report = build(args.site_dir, options, progress=None if args.quiet else print_progress)
+    print_problems(report.loaded.problems + report.errors, quiet=args.quiet)
+    if not args.quiet:
+        print_summary(report, args.verbose)
+    return Exit.CONTENT_ERROR if report.all_errors else Exit.OK
+
+
+def print_problems(problems, quiet: bool = False) -> None:
+    for problem in problems:
+        if problem.warning and quiet:
+            continue
+        print(("" if problem.warning else "error: ") + str(problem), file=sys.stderr)
+
+
+def print_summary(report: BuildReport, verbose: bool) -> None:
+    loaded = report.loaded
+    failed = len(loaded.failed)
+    if report.published:
+        terms = ", ".join(f"{n} {kind}" for kind, n in report.terms.items())
+        print(f"Published {report.articles} articles ({terms}): {report.pages} pages "
+              f"in {report.out_dir} ({report.seconds:.2f} s)")
+    elif failed:
+        print(f"Nothing published: {failed} file(s) with errors; the previous output is unchanged. "
+              "Fix them, or use --keep-going to publish the rest.", file=sys.stderr)
+    else:
+        print("Nothing published: template error; the previous output is unchanged.", file=sys.stderr)
+    details = []
+    if report.drafts:
+        details.append(f"{report.drafts} draft(s) not published (use --drafts)")
+    if failed and report.published:
+        details.append(f"{failed} file(s) left out because of errors")
+    if loaded.warnings:
+        details.append(f"{len(loaded.warnings)} warning(s)")
+    if loaded.skipped:
+        details.append(f"{len(loaded.skipped)} other file(s) skipped" + ("" if verbose else " (-v lists them)"))
+    if details:
+        print("; ".join(details))
+    if verbose:
+        for skipped in loaded.skipped:
+            print(f"skipped {skipped.path}: {skipped.reason}")
+
+
+def run_check(args) -> Exit:
+    config = load_config(args.site_dir)
+    loaded = load_site(args.site_dir.resolve(), config.content_dirs)
+    print_problems(loaded.problems)
+    print(f"{len(loaded.articles)} articles read, {len(loaded.errors)} error(s), "
+          f"{len(loaded.warnings)} warning(s)")
+    return Exit.CONTENT_ERROR if loaded.errors else Exit.OK
+
+
+def run_new(args) -> Exit:
+    today = dt.date.today()
+    slug = arabic.make_slug(args.title)
+    if not slug:
+        print("error: the title has no letters or digits to make a file name from", file=sys.stderr)
+        return Exit.USAGE
+    path = args.site_dir / "content" / f"{today:%Y}" / f"{today:%m}" / f"{slug}.md"
+    if path.exists():
+        print(f"error: {path} already exists; choose another title or edit that file", file=sys.stderr)
+        return Exit.CONTENT_ERROR
+    title = json.dumps(args.title, ensure_ascii=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'---\ntitle: {title}\ndate: {today.isoformat()}\ntags: []\nplaces: []\n---\n\n',
+                    encoding="utf-8")
+    print(path)
+    return Exit.OK

@@ -1,0 +1,407 @@
+"""Reading article files into `Article` records.
+
+Two formats (see DESIGN.md): Markdown with YAML front matter, and the plain
+text of the seed articles. Problems are returned as `ContentError` values,
+never raised: the build decides what to do with them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import os
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import markdown
+import yaml
+
+from . import arabic
+from .model import Article, ContentError, SkippedFile
+
+ARTICLE_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text"}
+MAX_FILE_BYTES = 10 * 1024 * 1024
+_EDITOR_LEFTOVERS = re.compile(r"(^\.|^#.*#$|~$|\.(swp|swo|swx|tmp|bak|orig|part)$|^4913$)")
+_FOOTER_RULE = re.compile(r"^\s*-{5,}\s*$")
+_FENCE = re.compile(r"^---\s*$")
+_FENCE_END = re.compile(r"^(---|\.\.\.)\s*$")
+_LIST_SEPARATOR = re.compile(r"[,،]")
+_TAG = re.compile(r"<[^>]+>")
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STRING_FIELDS = ("summary", "author", "source")
+_LIST_FIELDS = ("tags", "places", "actors")
+_KNOWN_FIELDS = {"title", "date", "slug", "draft", *_STRING_FIELDS, *_LIST_FIELDS}
+
+
+class _FrontMatterLoader(_BASE_LOADER):
+    """Safe YAML that leaves dates as text: they are parsed here, with line numbers."""
+
+    yaml_implicit_resolvers = {
+        first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+
+@dataclass
+class LoadResult:
+    """What loading a site's content folders gives: the articles, every
+    problem found (errors and warnings) and the files that are not articles."""
+
+    articles: list[Article] = field(default_factory=list)
+    problems: list[ContentError] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[ContentError]:
+        return [p for p in self.problems if not p.warning]
+
+    @property
+    def failed(self) -> list[str]:
+        """The paths of the files that have an error, each once."""
+        return sorted({p.path for p in self.errors})
+
+    @property
+    def warnings(self) -> list[ContentError]:
+        return [p for p in self.problems if p.warning]
+
+
+class _Invalid(Exception):
+    """One file cannot be read as an article."""
+
+    def __init__(self, message: str, line: int | None = None, hint: str = ""):
+        super().__init__(message)
+        self.message, self.line, self.hint = message, line, hint
+
+
+def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds")) -> LoadResult:
+    """Load every article under the content folders of `site_dir`.
+
+    Returns all good articles with unique slugs, and every problem found.
+    """
+    result = LoadResult()
+    converter = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+    for path in iter_content_files(site_dir, content_dirs, result.skipped):
+        rel = path.relative_to(site_dir).as_posix()
+        try:
+            data = path.read_bytes()
+            article, warnings = parse_article(data, rel, path.suffix.lower(), converter)
+        except _Invalid as exc:
+            result.problems.append(ContentError(rel, exc.message, exc.line, exc.hint))
+            continue
+        except OSError as exc:
+            result.problems.append(ContentError(rel, f"cannot read the file: {exc.strerror}"))
+            continue
+        result.problems.extend(warnings)
+        result.articles.append(article)
+    result.articles = assign_unique_slugs(result.articles, result.problems)
+    return result
+
+
+def iter_content_files(site_dir: Path, content_dirs, skipped: list[SkippedFile]):
+    """Yield article files under the content folders, in a stable order;
+    record every other file in `skipped` with the reason."""
+    for name in content_dirs:
+        top = site_dir / name
+        if not top.is_dir():
+            continue
+        for folder, dirs, files in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for file_name in sorted(files):
+                path = Path(folder, file_name)
+                rel = path.relative_to(site_dir).as_posix()
+                if _EDITOR_LEFTOVERS.search(file_name):
+                    skipped.append(SkippedFile(rel, "hidden, backup or editor temporary file"))
+                elif path.suffix.lower() not in ARTICLE_SUFFIXES:
+                    skipped.append(SkippedFile(rel, "not an article (only .md and .txt files are read)"))
+                elif not path.is_file():
+                    skipped.append(SkippedFile(rel, "not a regular file"))
+                else:
+                    yield path
+
+
+def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdown
+                  ) -> tuple[Article, list[ContentError]]:
+    """Return the article in `data` (the bytes of the file at `rel`) and warnings.
+
+    Raises _Invalid when the file cannot be published.
+    """
+    if len(data) > MAX_FILE_BYTES:
+        raise _Invalid(f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB",
+                       hint="split it or move it out of the content folder")
+    text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise _Invalid("empty file", hint="write a title and some text, or delete the file")
+    if ARTICLE_SUFFIXES[suffix] == "markdown":
+        fields, body_start, key_lines, warnings = read_front_matter(text, rel)
+        body = "\n".join(text.split("\n")[body_start:])
+        converter.reset()
+        body_html = converter.convert(body)
+        return _make_article(fields, key_lines, body_html, rel, "markdown"), warnings
+    title, paragraphs, footer, title_line = split_plain_text(text)
+    body_html = "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
+    fields = {"title": title}
+    article = _make_article(fields, {"title": title_line}, body_html, rel, "text", footer=footer)
+    return article, []
+
+
+def decode(data: bytes) -> str:
+    """Return the text of `data`: UTF-8 with or without BOM, UTF-16 with a BOM
+    or without one, or Windows-1256. Raises _Invalid for binary data."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _decode_strict(data[3:], "utf-8", offset=3)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _decode_strict(data, "utf-16")
+    if b"\x00" in data:
+        even_nuls = data[0::2].count(0)
+        odd_nuls = data[1::2].count(0)
+        half = len(data) // 2 or 1
+        if odd_nuls / half > 0.3 and even_nuls < odd_nuls / 4:
+            return _decode_strict(data, "utf-16-le")
+        if even_nuls / half > 0.3 and odd_nuls < even_nuls / 4:
+            return _decode_strict(data, "utf-16-be")
+        raise _Invalid("binary file, not text", hint="only text files (.md, .txt) can be articles")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("cp1256", errors="replace")
+        if not _looks_like_text(text):
+            raise _Invalid("the file is neither UTF-8, UTF-16 nor Windows-1256 text",
+                           hint="save it as UTF-8 in your editor") from None
+    if not _looks_like_text(text):
+        raise _Invalid("binary file, not text", hint="only text files (.md, .txt) can be articles")
+    return text
+
+
+def _decode_strict(data: bytes, encoding: str, offset: int = 0) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise _Invalid(f"bytes that are not valid {encoding.upper()} at byte {exc.start + offset}", line,
+                       "save the file again as UTF-8") from None
+
+
+def _looks_like_text(text: str) -> bool:
+    controls = sum(1 for ch in text if ch < " " and ch not in "\t\n\r\f") + text.count("\ufffd")
+    return controls <= max(2, len(text) // 200)
+
+
+def read_front_matter(text: str, rel: str) -> tuple[dict, int, dict[str, int], list[ContentError]]:
+    """Return the front matter of a Markdown file as a mapping, the index of the
+    first body line, the file line of each key, and warnings."""
+    lines = text.split("\n")
+    if not lines or not _FENCE.match(lines[0].lstrip("\ufeff")):
+        raise _Invalid("missing front matter", 1,
+                       "start the file with a line '---', then 'title: ...', then another '---'")
+    end = next((i for i in range(1, len(lines)) if _FENCE_END.match(lines[i])), None)
+    if end is None:
+        raise _Invalid("front matter is not closed", 1, "add a line '---' after the last front-matter key")
+    source = "\n".join(lines[1:end])
+    try:
+        loader = _FrontMatterLoader(source)
+        try:
+            node = loader.get_single_node()
+            fields = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise _Invalid(f"front matter is not valid YAML: {problem}", mark.line + 2 if mark else 2,
+                       "check the indentation, and put values that contain ':' or start with '[' in quotes"
+                       ) from None
+    if fields is None:
+        raise _Invalid("front matter is empty", 2, "add a line 'title: ...'")
+    if not isinstance(fields, dict):
+        raise _Invalid("front matter must be 'key: value' lines", 2)
+    key_lines: dict[str, int] = {}
+    warnings = []
+    for key_node, _ in node.value:
+        key = str(key_node.value)
+        line = key_node.start_mark.line + 2
+        if key in key_lines:
+            warnings.append(ContentError(rel, f"key '{key}' appears twice; the last value is used", line,
+                                         "delete one of them", warning=True))
+        key_lines[key] = line
+    return {str(k): v for k, v in fields.items()}, end + 1, key_lines, warnings
+
+
+def split_plain_text(text: str) -> tuple[str, list[str], str, int]:
+    """Split a plain-text article into its title, body paragraphs, footer and
+    the title's line number. A line of five or more dashes ends the body."""
+    lines = text.split("\n")
+    title_index = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if title_index is None:
+        raise _Invalid("empty file", hint="write a title on the first line, then the text")
+    title = lines[title_index].strip()
+    body_lines: list[str] = []
+    footer = ""
+    for i in range(title_index + 1, len(lines)):
+        if _FOOTER_RULE.match(lines[i]):
+            footer = "\n".join(lines[i + 1:]).strip()
+            break
+        body_lines.append(lines[i])
+    paragraphs = []
+    current: list[str] = []
+    for line in body_lines + [""]:
+        if line.strip():
+            current.append(line.strip())
+        elif current:
+            paragraphs.append(arabic.clean(" ".join(current)))
+            current = []
+    return title, paragraphs, footer, title_index + 1
+
+
+def _make_article(fields: dict, key_lines: dict[str, int], body_html: str, rel: str, fmt: str,
+                  footer: str = "") -> Article:
+    """Validate `fields` and return the Article; raises _Invalid naming the line."""
+
+    def fail(key: str, message: str, hint: str = "") -> _Invalid:
+        return _Invalid(message, key_lines.get(key), hint)
+
+    title = fields.get("title")
+    if title is None:
+        raise fail("title", "missing 'title'", "add a line 'title: ...' to the front matter")
+    if isinstance(title, (int, float)) and not isinstance(title, bool):
+        title = str(title)
+    if not isinstance(title, str):
+        raise fail("title", "'title' must be text", "write the title on one line after 'title:'")
+    title = arabic.clean(title).strip()
+    if not title:
+        raise fail("title", "'title' is empty", "write the article's title after 'title:'")
+
+    text = html.unescape(_TAG.sub(" ", body_html))
+    text = " ".join(text.split())
+    summary = _text_field(fields, "summary", fail)
+    if not summary:
+        first = _PARAGRAPH.search(body_html)
+        summary = " ".join(html.unescape(_TAG.sub("", first.group(1))).split()) if first else ""
+
+    slug_value = fields.get("slug")
+    if slug_value is not None and not isinstance(slug_value, (str, int)):
+        raise fail("slug", "'slug' must be text", "for example: slug: aleppo-market-fire")
+    slug = arabic.make_slug(str(slug_value)) if slug_value is not None else ""
+    if slug_value is not None and not slug:
+        raise fail("slug", "'slug' has no letters or digits", "use letters, digits and hyphens")
+    from_front_matter = bool(slug)
+    if not slug:
+        slug = arabic.make_slug(title) or arabic.make_slug(Path(rel).stem) or "article"
+
+    draft = fields.get("draft", False)
+    if not isinstance(draft, bool):
+        raise fail("draft", "'draft' must be true or false")
+
+    return Article(
+        title=title,
+        slug=slug,
+        date=parse_date(fields.get("date"), fail),
+        tags=_term_list(fields, "tags", fail),
+        places=_term_list(fields, "places", fail),
+        actors=_term_list(fields, "actors", fail),
+        summary=summary,
+        body_html=body_html,
+        text=text,
+        word_count=arabic.count_words(text),
+        source=rel,
+        format=fmt,
+        slug_from_front_matter=from_front_matter,
+        author=_text_field(fields, "author", fail),
+        source_url=_text_field(fields, "source", fail),
+        draft=draft,
+        footer=footer,
+        extra={k: v for k, v in sorted(fields.items()) if k not in _KNOWN_FIELDS},
+    )
+
+
+def _text_field(fields: dict, key: str, fail) -> str:
+    value = fields.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise fail(key, f"'{key}' must be text")
+    return arabic.clean(str(value)).strip()
+
+
+def _term_list(fields: dict, key: str, fail) -> tuple[str, ...]:
+    """Return the terms listed under `key`: a YAML list, or one text split at
+    commas (`,` or `،`), cleaned, without empty or repeated names."""
+    value = fields.get(key)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        items = _LIST_SEPARATOR.split(value)
+    elif isinstance(value, list):
+        items = value
+    else:
+        raise fail(key, f"'{key}' must be a list", f"write {key}: [first, second] or one name per '- ' line")
+    names: list[str] = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+            raise fail(key, f"every item of '{key}' must be a name", "remove nested lists or 'key: value' items")
+        name = " ".join(arabic.clean(str(item)).split())
+        if name and name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
+
+
+def parse_date(value, fail) -> dt.datetime | None:
+    """Return the article date as a naive datetime (the wall-clock time as
+    written), or None when there is none. Arabic-Indic digits are accepted."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise fail("date", "'date' must be a date like 2019-08-03")
+    written = arabic.to_ascii_digits(str(value)).strip()
+    try:
+        parsed = dt.datetime.fromisoformat(written)
+    except ValueError:
+        parsed = None
+        for fmt in _DATE_FORMATS[1:]:
+            try:
+                parsed = dt.datetime.strptime(written, fmt)
+                break
+            except ValueError:
+                continue
+    if parsed is None:
+        raise fail("date", f"'{value}' is not a valid date",
+                    "write it as YYYY-MM-DD, for example 2019-08-03, and check the day exists in that month")
+    return parsed.replace(tzinfo=None)
+
+
+def assign_unique_slugs(articles: list[Article], problems: list[ContentError]) -> list[Article]:
+    """Return `articles` with unique slugs.
+
+    Slugs set in front matter are kept; two files setting the same one is an
+    error naming both. A slug derived from a title that is already taken gets
+    a suffix from the file path, so each URL stays the same across builds: the
+    oldest article (then the first by path) keeps the plain slug.
+    """
+    taken: dict[str, Article] = {}
+    for article in sorted((a for a in articles if a.slug_from_front_matter), key=lambda a: a.source):
+        other = taken.get(article.slug)
+        if other is not None:
+            problems.append(ContentError(
+                article.source, f"slug '{article.slug}' is already used by {other.source}", None,
+                "give one of the two articles another 'slug:'"))
+            continue
+        taken[article.slug] = article
+    result = list(taken.values())
+    derived = sorted((a for a in articles if not a.slug_from_front_matter),
+                     key=lambda a: (a.date is None, a.date or dt.datetime.min, a.source))
+    for article in derived:
+        if article.slug in taken:
+            other = taken[article.slug]
+            digest = hashlib.sha1(article.source.encode("utf-8")).hexdigest()[:6]
+            article = replace(article, slug=f"{article.slug}-{digest}")
+            problems.append(ContentError(
+                article.source, f"same title as {other.source}; published at {article.url}", None,
+                "set 'slug:' in the front matter to choose the address", warning=True))
+        taken[article.slug] = article
+        result.append(article)
+    return result

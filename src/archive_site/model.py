@@ -1,0 +1,73 @@
+"""The records the loader produces and the build consumes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Mapping
+
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class ContentError:
+    """Something wrong with one input file, reported as `path:line: message (hint)`."""
+
+    path: str
+    message: str
+    line: int | None = None
+    hint: str = ""
+    warning: bool = False
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        hint = f" ({self.hint})" if self.hint else ""
+        kind = "warning: " if self.warning else ""
+        return f"{where}: {kind}{self.message}{hint}"
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article, parsed and validated.
+
+    `places`, `tags` and `actors` are term names as they will be published;
+    `source` is the file's path relative to the site folder, with `/`.
+    """
+
+    title: str
+    slug: str
+    date: dt.datetime | None
+    tags: tuple[str, ...]
+    places: tuple[str, ...]
+    actors: tuple[str, ...]
+    summary: str
+    body_html: str
+    text: str
+    word_count: int
+    source: str
+    format: str  # "markdown" or "text"
+    slug_from_front_matter: bool = False
+    author: str = ""
+    source_url: str = ""
+    draft: bool = False
+    footer: str = ""
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        """The article's site path, a folder: `articles/<slug>/`."""
+        return f"articles/{self.slug}/"
+
+    def sort_key(self) -> tuple:
+        """Newest first; undated articles last, in a stable order."""
+        if self.date is None:
+            return (1, 0.0, self.slug)
+        return (0, -(self.date - _EPOCH).total_seconds(), self.slug)
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file under the content folders that is not an article, and why."""
+
+    path: str
+    reason: str
