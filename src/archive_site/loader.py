@@ -208,7 +208,10 @@ def read_front_matter(text: str, rel: str) -> tuple[dict, int, dict[str, int], l
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        exc = _pure_python_yaml_error(source) or exc  # libyaml's marks are less precise
+        mark = getattr(exc, "problem_mark", None)
+        if mark is None or mark.line >= end - 1:  # at the closing fence: the cause is where it began
+            mark = getattr(exc, "context_mark", None) or mark
         problem = getattr(exc, "problem", None) or "not valid YAML"
         raise _Invalid(f"front matter is not valid YAML: {problem}", mark.line + 2 if mark else 2,
                        "check the indentation, and put values that contain ':' or start with '[' in quotes"
@@ -227,6 +230,17 @@ def read_front_matter(text: str, rel: str) -> tuple[dict, int, dict[str, int], l
                                          "delete one of them", warning=True))
         key_lines[key] = line
     return {str(k): v for k, v in fields.items()}, end + 1, key_lines, warnings
+
+
+def _pure_python_yaml_error(source: str) -> yaml.YAMLError | None:
+    class Loader(yaml.SafeLoader):
+        yaml_implicit_resolvers = _FrontMatterLoader.yaml_implicit_resolvers
+
+    try:
+        Loader(source).get_single_node()
+    except yaml.YAMLError as exc:
+        return exc
+    return None
 
 
 def split_plain_text(text: str) -> tuple[str, list[str], str, int]:

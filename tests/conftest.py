@@ -1,0 +1,89 @@
+"""Shared fixtures: small sites written inline, the CLI run in-process."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin
+
+import pytest
+
+from archive_site.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def write_site(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write `files` (relative path -> text or bytes) under `root`; text is
+    dedented and stripped of its first newline. Returns `root`."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+@dataclass
+class Run:
+    status: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run `archive-site ARGS` in this process; return status and output."""
+
+    def run(*args: str | Path) -> Run:
+        status = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Run(status, captured.out, captured.err)
+
+    return run
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("a", "link"):
+            href = dict(attrs).get("href")
+            if href:
+                self.hrefs.append(href)
+
+
+def page_links(out: Path, page: Path) -> list[Path]:
+    """Return the local files that the links of `page` (inside `out`) point to."""
+    parser = _Links()
+    parser.feed(page.read_text(encoding="utf-8"))
+    base = page.relative_to(out).as_posix()
+    targets = []
+    for href in parser.hrefs:
+        if "://" in href or href.startswith(("mailto:", "#")):
+            continue
+        path = unquote(urljoin("/" + base, href.split("#")[0])).lstrip("/")
+        target = out / path
+        if path == "" or path.endswith("/"):
+            target = target / "index.html"
+        targets.append(target)
+    return targets
+
+
+def crawl(out: Path) -> set[Path]:
+    """Return every page reachable by links from the home page of `out`."""
+    seen: set[Path] = set()
+    todo = [out / "index.html"]
+    while todo:
+        page = todo.pop()
+        if page in seen or page.suffix != ".html" or not page.is_file():
+            continue
+        seen.add(page)
+        todo.extend(page_links(out, page))
+    return seen

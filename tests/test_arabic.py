@@ -1,0 +1,27 @@
+"""Arabic text helpers."""
+
+import datetime as dt
+
+import pytest
+
+from archive_site import arabic
+
+
+@pytest.mark.parametrize("n, text", [(0, "لا مقالات"), (1, "مقال واحد"), (2, "مقالان"), (3, "3 مقالات"),
+                                     (10, "10 مقالات"), (11, "11 مقالاً"), (99, "99 مقالاً"), (100, "100 مقال"),
+                                     (103, "103 مقالات"), (250, "250 مقالاً")])
+def test_count_articles_agrees_with_the_number(n, text):
+    assert arabic.count_articles(n) == text
+
+
+def test_slug_ignores_diacritics_tatweel_and_alef_forms():
+    assert arabic.make_slug("إدلب") == arabic.make_slug("ادلب") == "ادلب"
+    assert arabic.make_slug("حَلَب") == arabic.make_slug("حلـــب") == "حلب"
+    assert arabic.make_slug("غارات جوية ٢٠١٩") == "غارات-جوية-2019"
+    assert arabic.make_slug("Deir ez-Zor") == "deir-ez-zor"
+
+
+def test_dates_use_levantine_or_standard_month_names():
+    day = dt.date(2019, 8, 3)
+    assert arabic.format_date(day) == "3 آب 2019"
+    assert arabic.format_date(day, "standard") == "3 أغسطس 2019"

@@ -1,0 +1,198 @@
+"""The loader, through its public API: files in, records and errors out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+from conftest import REPO, write_site
+
+from archive_site.loader import load_site
+
+SEED = next((REPO / "seeds").glob("*.txt"))
+
+
+def load(tmp_path, files):
+    return load_site(write_site(tmp_path, files))
+
+
+def only_article(result):
+    assert result.errors == [], [str(e) for e in result.errors]
+    assert len(result.articles) == 1
+    return result.articles[0]
+
+
+def only_error(result):
+    assert len(result.errors) == 1, [str(e) for e in result.problems]
+    return result.errors[0]
+
+
+def test_markdown_front_matter_becomes_a_record(tmp_path):
+    article = only_article(load(tmp_path, {"content/a.md": """
+        ---
+        title: قصف على حي سكني
+        date: 2019-08-03
+        tags: [غارات جوية, نزوح]
+        places: إدلب، معرة النعمان
+        actors: تنظيم الدولة الإسلامية
+        author: فريق الرصد
+        source: https://example.org/a
+        verified_by: محرر
+        ---
+
+        الفقرة **الأولى** من المقال.
+
+        الفقرة الثانية.
+        """}))
+    assert article.title == "قصف على حي سكني"
+    assert article.slug == "قصف-على-حي-سكني"
+    assert article.date == dt.datetime(2019, 8, 3)
+    assert article.tags == ("غارات جوية", "نزوح")
+    assert article.places == ("إدلب", "معرة النعمان")
+    assert article.actors == ("تنظيم الدولة الإسلامية",)
+    assert article.summary == "الفقرة الأولى من المقال."
+    assert "<strong>الأولى</strong>" in article.body_html
+    assert article.word_count == 6
+    assert article.source == "content/a.md"
+    assert article.author == "فريق الرصد"
+    assert article.source_url == "https://example.org/a"
+    assert dict(article.extra) == {"verified_by": "محرر"}
+
+
+def test_the_seed_article_keeps_its_footer_out_of_the_body(tmp_path):
+    shutil.copy(SEED, tmp_path / "seed.txt")
+    (tmp_path / "seeds").mkdir()
+    shutil.move(tmp_path / "seed.txt", tmp_path / "seeds" / SEED.name)
+    article = only_article(load_site(tmp_path))
+    assert article.title == "مقتل قيادي في تنظيم الدولة بغارة للتحالف الدولي في ريف حلب"
+    assert article.date is None
+    assert article.body_html.count("<p>") == 8
+    assert "vdcnsy@gmail.com" in article.footer
+    assert "vdcnsy" not in article.body_html
+    assert "تابعنا" not in article.text
+    assert article.summary.startswith("قتل القيادي في تنظيم الدولة الإسلامية")
+
+
+ARABIC_TEXT = "عنوان التقرير\r\n\r\nنص الفقرة الأولى.\r\n\r\n------\r\nتذييل\r\n"
+
+
+def test_encodings_an_editor_may_send(tmp_path):
+    files = {
+        "content/utf8.txt": ARABIC_TEXT.encode("utf-8"),
+        "content/utf8-bom.txt": ARABIC_TEXT.encode("utf-8-sig"),
+        "content/utf16-le.txt": ARABIC_TEXT.encode("utf-16"),
+        "content/utf16-be.txt": b"\xfe\xff" + ARABIC_TEXT.encode("utf-16-be"),
+        "content/utf16-no-bom.txt": ARABIC_TEXT.encode("utf-16-le"),
+        "content/cp1256.txt": ARABIC_TEXT.encode("cp1256"),
+    }
+    result = load(tmp_path, files)
+    assert result.errors == []
+    assert len(result.articles) == len(files)
+    for article in result.articles:
+        assert article.title == "عنوان التقرير", article.source
+        assert article.body_html == "<p>نص الفقرة الأولى.</p>"
+        assert article.footer == "تذييل"
+
+
+def test_plain_text_paragraph_lines_are_joined_and_escaped(tmp_path):
+    article = only_article(load(tmp_path, {"content/a.txt": """
+
+        العنوان بعد أسطر فارغة
+
+        سطر أول
+        وسطر ثانٍ <b>ليس وسماً</b>
+        """}))
+    assert article.title == "العنوان بعد أسطر فارغة"
+    assert article.body_html == "<p>سطر أول وسطر ثانٍ &lt;b&gt;ليس وسماً&lt;/b&gt;</p>"
+
+
+def test_dates_in_every_accepted_form(tmp_path):
+    forms = {
+        "2019-08-03": dt.datetime(2019, 8, 3),
+        "2022-01-21T09:30:00+03:00": dt.datetime(2022, 1, 21, 9, 30),
+        "'٢٠١٩-٠٨-٠٣'": dt.datetime(2019, 8, 3),
+        "2019/08/03": dt.datetime(2019, 8, 3),
+    }
+    files = {f"content/{i}.md": f"---\ntitle: مقال {i}\ndate: {value}\n---\nنص\n"
+             for i, value in enumerate(forms)}
+    result = load(tmp_path, files)
+    assert result.errors == []
+    got = {a.source: a.date for a in result.articles}
+    assert got == {f"content/{i}.md": expected for i, expected in enumerate(forms.values())}
+
+
+def test_impossible_date_is_an_error_on_its_line(tmp_path):
+    error = only_error(load(tmp_path, {"content/a.md": "---\ntitle: عنوان\ndate: 2019-02-30\n---\nنص\n"}))
+    assert str(error).startswith("content/a.md:3: '2019-02-30' is not a valid date (")
+
+
+def test_missing_title_is_an_error(tmp_path):
+    error = only_error(load(tmp_path, {"content/a.md": "---\ndate: 2019-02-03\n---\nنص\n"}))
+    assert str(error) == "content/a.md: missing 'title' (add a line 'title: ...' to the front matter)"
+
+
+def test_malformed_yaml_names_the_file_line(tmp_path):
+    error = only_error(load(tmp_path, {"content/a.md": "---\ntitle: عنوان\ntags: [a, b\nplaces: x\n---\nنص\n"}))
+    assert error.path == "content/a.md"
+    assert error.line == 4
+    assert "not valid YAML" in error.message
+
+
+def test_missing_front_matter_says_how_to_fix(tmp_path):
+    error = only_error(load(tmp_path, {"content/a.md": "# عنوان\n\nنص\n"}))
+    assert str(error) == ("content/a.md:1: missing front matter (start the file with a line '---', "
+                          "then 'title: ...', then another '---')")
+
+
+def test_wrong_field_type_is_an_error(tmp_path):
+    error = only_error(load(tmp_path, {"content/a.md": "---\ntitle: عنوان\ntags: {a: 1}\n---\nنص\n"}))
+    assert (error.line, error.message) == (3, "'tags' must be a list")
+
+
+def test_empty_and_binary_files_are_errors(tmp_path):
+    result = load(tmp_path, {"content/empty.md": "", "content/image.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00"})
+    messages = {e.path: e.message for e in result.errors}
+    assert messages == {"content/empty.md": "empty file", "content/image.txt": "binary file, not text"}
+
+
+def test_same_title_gives_two_distinct_stable_slugs(tmp_path):
+    files = {
+        "content/old.md": "---\ntitle: خبر عاجل\ndate: 2019-01-01\n---\nنص\n",
+        "content/new.md": "---\ntitle: خبر عاجل\ndate: 2020-01-01\n---\nنص آخر\n",
+    }
+    first = load(tmp_path, files)
+    slugs = {a.source: a.slug for a in first.articles}
+    assert slugs["content/old.md"] == "خبر-عاجل"
+    assert slugs["content/new.md"].startswith("خبر-عاجل-")
+    assert [w.path for w in first.warnings] == ["content/new.md"]
+    second = load_site(tmp_path)
+    assert {a.source: a.slug for a in second.articles} == slugs
+
+
+def test_two_files_claiming_one_slug_is_an_error_naming_both(tmp_path):
+    result = load(tmp_path, {
+        "content/a.md": "---\ntitle: أ\nslug: report\n---\nنص\n",
+        "content/b.md": "---\ntitle: ب\nslug: report\n---\nنص\n",
+    })
+    error = only_error(result)
+    assert str(error).startswith("content/b.md: slug 'report' is already used by content/a.md")
+
+
+def test_slug_from_front_matter_cannot_leave_the_articles_folder(tmp_path):
+    article = only_article(load(tmp_path, {"content/a.md": "---\ntitle: أ\nslug: ../../etc/passwd\n---\nنص\n"}))
+    assert article.slug == "etc-passwd"
+
+
+def test_editor_leftovers_and_other_files_are_skipped_with_a_reason(tmp_path):
+    result = load(tmp_path, {
+        "content/a.md": "---\ntitle: أ\n---\nنص\n",
+        "content/.a.md.swp": b"\x00\x01",
+        "content/a.md~": "old",
+        "content/.#a.md": "lock",
+        "content/photo.jpg": b"\xff\xd8\xff",
+        "content/.git/config": "x",
+    })
+    assert [a.source for a in result.articles] == ["content/a.md"]
+    assert result.errors == []
+    assert {s.path for s in result.skipped} == {"content/.a.md.swp", "content/a.md~", "content/.#a.md",
+                                                "content/photo.jpg"}
