@@ -6,6 +6,7 @@ through this module, so that one spelling rule holds everywhere.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -18,6 +19,14 @@ _TATWEEL = "\u0640"
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c]")
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _ALEF_FORMS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
+# For matching only: also alef maqsura as ya and taa marbuta as ha, the
+# letters writers most often swap at the end of a word.
+_MATCH_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
+# Conjunctions, then prepositions, that attach to the front of a word.
+_CONJUNCTIONS = ("و", "ف")
+_PREPOSITIONS = ("ب", "ل", "ك")
+# A word: letters and digits with the diacritics written on them.
+_WORD_SPAN = re.compile("(?:[^\\W_]|[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed])+")
 
 LEVANTINE_MONTHS = (
     "كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران",
@@ -51,6 +60,62 @@ def slug_form(text: str) -> str:
     """Return the spelling a slug is made from: cleaned, without diacritics,
     with every alef form written as a bare alef and ASCII digits."""
     return to_ascii_digits(strip_tashkeel(clean(text))).translate(_ALEF_FORMS)
+
+
+def normalize(text: str) -> str:
+    """Return the form of `text` used to compare words: cleaned, without
+    diacritics, every alef form as bare alef, ى as ي, ة as ه, ASCII digits,
+    lower-case Latin letters and single spaces."""
+    text = to_ascii_digits(strip_tashkeel(clean(text))).translate(_MATCH_LETTERS)
+    return " ".join(text.lower().split())
+
+
+@functools.lru_cache(maxsize=100_000)
+def normalize_word(word: str) -> str:
+    """Return `normalize(word)` for one word of already cleaned text (cached:
+    the words of an archive repeat)."""
+    return to_ascii_digits(strip_tashkeel(word)).translate(_MATCH_LETTERS).lower()
+
+
+def words(text: str) -> list[tuple[str, int, int]]:
+    """Return the words of cleaned `text` (see clean) as (normalised word,
+    start, end); start and end index `text`, so a match can be quoted."""
+    return [(normalize_word(m.group()), m.start(), m.end()) for m in _WORD_SPAN.finditer(text)]
+
+
+def clitic_forms(word: str) -> list[tuple[str, str]]:
+    """Return the ways a normalised `word` can be written with clitics in
+    front, as (written form, clitics): حلب gives بحلب, وحلب, وبحلب …; a word
+    with the article ال also gives للـ forms (الرقه gives للرقه, وللرقه)."""
+    forms = [(word, "")]
+    for conjunction in ("", *_CONJUNCTIONS):
+        if conjunction:
+            forms.append((conjunction + word, conjunction))
+        for preposition in _PREPOSITIONS:
+            if not (preposition == "ل" and word.startswith("ال")):
+                forms.append((conjunction + preposition + word, conjunction + preposition))
+        if word.startswith("ال"):
+            forms.append((conjunction + "لل" + word[2:], conjunction + "لل"))
+    return forms
+
+
+def without_clitics(word: str) -> list[str]:
+    """Return the readings of a normalised `word` with attached clitics removed,
+    the word itself first: وبالرقه gives الرقه, للرقه gives الرقه, بحلب gives
+    حلب. Only what leaves at least two letters is returned."""
+    readings = [word]
+    for conjunction in ("", *_CONJUNCTIONS):
+        if not word.startswith(conjunction):
+            continue
+        rest = word[len(conjunction):]
+        if conjunction and len(rest) >= 2:
+            readings.append(rest)
+        if rest.startswith("لل") and len(rest) >= 4:
+            readings.append("ال" + rest[2:])
+        for preposition in _PREPOSITIONS:
+            if rest.startswith(preposition) and len(rest) > 2:
+                readings.append(rest[1:])
+    return list(dict.fromkeys(readings))
 
 
 def make_slug(text: str, max_length: int = 80) -> str:

@@ -18,6 +18,7 @@ from typing import Callable, Iterator
 import jinja2
 
 from .config import SiteConfig, load_config
+from .gazetteer import load_gazetteer, tag_articles
 from .loader import LoadResult, load_site
 from .model import ContentError
 from .render import THEME_DIR, Renderer
@@ -81,6 +82,7 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), progress: Prog
     config = load_config(site_dir)
     if options.base_url:
         config = replace(config, base_url=options.base_url.rstrip("/") + "/")
+    gazetteer = load_gazetteer(site_dir)
     loaded = load_site(site_dir, config.content_dirs)
     report = BuildReport(out_dir=out_dir, loaded=loaded)
     if loaded.errors and not options.keep_going:
@@ -89,7 +91,8 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), progress: Prog
 
     articles = [a for a in loaded.articles if options.drafts or not a.draft]
     report.drafts = len(loaded.articles) - len(articles)
-    site = make_site(config, articles)
+    articles, _, _ = tag_articles(articles, gazetteer)
+    site = make_site(config, articles, gazetteer)
     report.articles = len(site.articles)
     report.terms = {kind: len(tax.terms) for kind, tax in site.taxonomies.items()}
 

@@ -6,12 +6,14 @@ import argparse
 import datetime as dt
 import enum
 import json
+import os
 import sys
 from pathlib import Path
 
 from . import __version__, arabic
 from .build import BuildError, BuildOptions, BuildReport, build, print_progress
 from .config import ConfigError, load_config
+from .gazetteer import GazetteerError, load_gazetteer, tag_articles
 from .loader import load_site
 
 
@@ -46,9 +48,11 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="also list skipped files")
 
     p = commands.add_parser("check", help="validate every article without writing anything",
-                            description="Read and validate every article; print errors and warnings. "
-                                        "Exits 1 if there is an error.")
+                            description="Read and validate every article; print errors and warnings, "
+                                        "and the places and actors found in each article's text, with "
+                                        "the words they were found in. Exits 1 if there is an error.")
     _site_dir_argument(p)
+    p.add_argument("-q", "--quiet", action="store_true", help="print errors and warnings only")
 
     p = commands.add_parser("new", help="create a dated Markdown article",
                             description="Create content/YYYY/MM/<slug>.md with front matter and print its path.")
@@ -71,9 +75,12 @@ def main(argv: list[str] | None = None) -> int:
     command = {"build": run_build, "check": run_check, "new": run_new}[args.command]
     try:
         return int(command(args))
-    except (ConfigError, BuildError) as exc:
+    except (ConfigError, BuildError, GazetteerError) as exc:
         print(f"error: {exc.error}", file=sys.stderr)
         return Exit.CONTENT_ERROR
+    except BrokenPipeError:  # output piped into `head`: stop quietly
+        sys.stdout = open(os.devnull, "w")
+        return Exit.OK
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -131,12 +138,38 @@ def print_summary(report: BuildReport, verbose: bool) -> None:
 
 
 def run_check(args) -> Exit:
-    config = load_config(args.site_dir)
-    loaded = load_site(args.site_dir.resolve(), config.content_dirs)
-    print_problems(loaded.problems)
-    print(f"{len(loaded.articles)} articles read, {len(loaded.errors)} error(s), "
-          f"{len(loaded.warnings)} warning(s)")
+    site_dir = args.site_dir.resolve()
+    config = load_config(site_dir)
+    gazetteer = load_gazetteer(site_dir)
+    loaded = load_site(site_dir, config.content_dirs)
+    _, detections, unknown_places = tag_articles(loaded.articles, gazetteer)
+    print_problems(loaded.problems + unknown_places)
+    if not args.quiet:
+        for detection in detections:
+            print_detection(detection)
+    warnings = len(loaded.warnings) + len(unknown_places)
+    print(f"{len(loaded.articles)} articles read, {len(loaded.errors)} error(s), {warnings} warning(s)")
     return Exit.CONTENT_ERROR if loaded.errors else Exit.OK
+
+
+def print_detection(detection) -> None:
+    """Print which places and actors were found in one article, and from
+    which words, so an editor sees why it is on a page."""
+    if not detection.mentions and not detection.excluded:
+        return
+    print(f"{detection.source}:")
+    grouped: dict[tuple[str, str, bool], list] = {}
+    for mention in detection.mentions:
+        key = (mention.entry.kind, mention.entry.name, mention.accepted)
+        grouped.setdefault(key, []).append(mention)
+    for (kind, name, accepted), mentions in grouped.items():
+        label = {"places": "place", "actors": "actor"}[kind]
+        quotes = ", ".join(dict.fromkeys(f"«{m.words}»" + (f" ({m.reason})" if m.reason else "")
+                                         for m in mentions))
+        mark = "+" if accepted else "-"
+        print(f"  {mark} {label} {name}: {quotes}")
+    for name in detection.excluded:
+        print(f"  - {name}: found, but excluded by the article's 'exclude:'")
 
 
 def run_new(args) -> Exit:

@@ -32,7 +32,7 @@ _TAG = re.compile(r"<[^>]+>")
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STRING_FIELDS = ("summary", "author", "source")
-_LIST_FIELDS = ("tags", "places", "actors")
+_LIST_FIELDS = ("tags", "places", "actors", "exclude")
 _KNOWN_FIELDS = {"title", "date", "slug", "draft", *_STRING_FIELDS, *_LIST_FIELDS}
 
 
@@ -326,6 +326,7 @@ def _make_article(fields: dict, key_lines: dict[str, int], body_html: str, rel: 
         source_url=_text_field(fields, "source", fail),
         draft=draft,
         footer=footer,
+        exclude=_term_list(fields, "exclude", fail),
         extra={k: v for k, v in sorted(fields.items()) if k not in _KNOWN_FIELDS},
     )
 

@@ -51,6 +51,7 @@ class Article:
     source_url: str = ""
     draft: bool = False
     footer: str = ""
+    exclude: tuple[str, ...] = ()
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property

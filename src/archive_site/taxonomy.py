@@ -6,11 +6,11 @@ number of (article, term) pairs; nothing is rendered or written.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from . import arabic
 from .config import SiteConfig
+from .gazetteer import Entry, Gazetteer
 from .model import Article
 
 # The three kinds of term, with the article field each is read from and the
@@ -22,14 +22,18 @@ KINDS = {
 }
 
 
-@dataclass
+@dataclass(eq=False)
 class Term:
-    """One tag, place or actor, with its articles newest first."""
+    """One tag, place or actor, with its articles newest first. A place
+    from the gazetteer also has its parent and child places; its articles
+    include those of the places inside it."""
 
     kind: str
     name: str
     slug: str
     articles: list[Article] = field(default_factory=list)
+    parent: Term | None = None
+    children: list[Term] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -38,6 +42,16 @@ class Term:
     @property
     def count(self) -> int:
         return len(self.articles)
+
+    @property
+    def ancestors(self) -> list[Term]:
+        """The enclosing places, outermost first."""
+        chain = []
+        term = self.parent
+        while term is not None:
+            chain.append(term)
+            term = term.parent
+        return chain[::-1]
 
 
 @dataclass
@@ -59,6 +73,11 @@ class Taxonomy:
     def singular(self) -> str:
         return KINDS[self.kind]["singular"]
 
+    @property
+    def roots(self) -> list[Term]:
+        """The terms that are inside no other: the top of the places tree."""
+        return [t for t in self.terms if t.parent is None]
+
 
 @dataclass
 class Site:
@@ -71,43 +90,70 @@ class Site:
     article_terms: dict[str, dict[str, list[Term]]]
 
 
-def make_site(config: SiteConfig, articles: list[Article]) -> Site:
+def make_site(config: SiteConfig, articles: list[Article], gazetteer: Gazetteer | None = None) -> Site:
     """Return the site model for `articles`: sorted newest first, grouped by term."""
     ordered = sorted(articles, key=Article.sort_key)
-    taxonomies = {}
     article_terms: dict[str, dict[str, list[Term]]] = {a.slug: {} for a in ordered}
+    taxonomies = {}
     for kind, spec in KINDS.items():
-        terms = group_terms(kind, ordered, spec["field"])
-        taxonomies[kind] = Taxonomy(kind, sorted(terms.values(), key=lambda t: (arabic.slug_form(t.name), t.slug)))
+        terms = TermIndex(kind, gazetteer)
         for article in ordered:
             linked = []
             for name in getattr(article, spec["field"]):
-                term = terms[arabic.make_slug(name) or name]
-                if term not in linked:
-                    linked.append(term)
+                term = terms.term_for(name)
+                if term in linked:
+                    continue
+                linked.append(term)
+                for member in (term, *term.ancestors):
+                    if not member.articles or member.articles[-1] is not article:
+                        member.articles.append(article)
             article_terms[article.slug][kind] = linked
+        taxonomies[kind] = Taxonomy(kind, terms.sorted())
     return Site(config, ordered, taxonomies, article_terms)
 
 
-def group_terms(kind: str, ordered: list[Article], field_name: str) -> dict[str, Term]:
-    """Return the terms of `kind` keyed by slug. Spellings that slug alike (with
-    or without diacritics, alef forms) share one term, named by the spelling
-    used most often."""
-    members: dict[str, list[Article]] = defaultdict(list)
-    spellings: dict[str, Counter] = defaultdict(Counter)
-    for article in ordered:
-        seen = set()
-        for name in getattr(article, field_name):
-            slug = arabic.make_slug(name) or name
-            spellings[slug][name] += 1
-            if slug not in seen:
-                seen.add(slug)
-                members[slug].append(article)
-    terms = {}
-    for slug, articles in members.items():
-        name = min(spellings[slug].items(), key=lambda item: (-item[1], item[0]))[0]
-        terms[slug] = Term(kind, name, slug, articles)
-    return terms
+class TermIndex:
+    """The terms of one kind, made on first use. Names the gazetteer knows
+    become its entry (ASCII slug, canonical name, parent place); other names
+    get a Unicode slug, and spellings that slug alike share one term."""
+
+    def __init__(self, kind: str, gazetteer: Gazetteer | None):
+        self.kind = kind
+        self.gazetteer = gazetteer
+        self.by_slug: dict[str, Term] = {}
+        self.by_name: dict[str, Term] = {}
+
+    def term_for(self, name: str) -> Term:
+        term = self.by_name.get(name)
+        if term is None:
+            entry = self.gazetteer.lookup(self.kind, name) if self.gazetteer else None
+            term = self._entry_term(entry) if entry else self._free_term(name)
+            self.by_name[name] = term
+        return term
+
+    def _entry_term(self, entry: Entry) -> Term:
+        term = self.by_slug.get(entry.slug)
+        if term is None:
+            term = self.by_slug[entry.slug] = Term(self.kind, entry.name, entry.slug)
+            if entry.parent:
+                term.parent = self._entry_term(self.gazetteer.get(self.kind, entry.parent))
+                term.parent.children.append(term)
+        return term
+
+    def _free_term(self, name: str) -> Term:
+        slug = arabic.make_slug(name) or "term"
+        term = self.by_slug.get(slug)
+        if term is None:
+            term = self.by_slug[slug] = Term(self.kind, name, slug)
+        return term
+
+    def sorted(self) -> list[Term]:
+        def key(term: Term):
+            return (arabic.slug_form(term.name), term.slug)
+
+        for term in self.by_slug.values():
+            term.children.sort(key=key)
+        return sorted(self.by_slug.values(), key=key)
 
 
 @dataclass(frozen=True)

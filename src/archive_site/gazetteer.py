@@ -1,0 +1,317 @@
+"""Places and actors named in article text: the gazetteer and the matcher.
+
+The gazetteer (data/gazetteer.yml, or a site's own gazetteer.yml) lists
+places with their parent place, and actors with their aliases. `tag_articles`
+adds the places and actors that an article's title and body mention to its
+record, after what the editor listed in the front matter.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import yaml
+
+from . import arabic
+from .model import Article, ContentError
+
+PACKAGED = Path(__file__).parent / "data" / "gazetteer.yml"
+SITE_FILE = "gazetteer.yml"
+KINDS = ("places", "actors")
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# First words of two-word names that are often written joined to the second (ديرالزور).
+_JOINABLE = {arabic.normalize(w) for w in ("دير", "عين", "تل", "رأس", "كفر", "خان", "جسر", "أبو", "بيت", "قلعة")}
+# A word before an ambiguous name that makes it a place: مدينة الباب.
+PLACE_WORDS = {arabic.normalize(w) for w in (
+    "مدينة", "مدينتي", "مدن", "بلدة", "بلدتي", "بلدات", "قرية", "قريتي", "قرى", "ناحية", "منطقة",
+    "منطقتي", "مناطق", "مخيم", "مخيمات", "حي", "حيي", "أحياء", "محافظة", "محافظتي", "ريف", "مركز",
+    "ضواحي", "أطراف", "سكان", "أهالي", "مشفى", "مستشفى")}
+# A word before an ambiguous name that makes it a place only if another place
+# of the same governorate is in the article: في الباب.
+LOCATIVE_WORDS = {arabic.normalize(w) for w in (
+    "في", "من", "إلى", "الى", "قرب", "نحو", "بين", "داخل", "حول", "محيط", "شمال", "جنوب", "شرق",
+    "غرب", "شمالي", "جنوبي", "شرقي", "غربي", "اتجاه", "عند", "مدخل", "أنحاء")}
+_QUARTERS = (("north", "الشمالي"), ("south", "الجنوبي"), ("east", "الشرقي"), ("west", "الغربي"))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One place or actor of the gazetteer."""
+
+    kind: str
+    slug: str
+    name: str
+    parent: str | None = None
+    variants: tuple[str, ...] = ()
+    ambiguous: bool = False
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A place or actor found in an article: where, in which words, and
+    whether it was taken (with the reason either way)."""
+
+    entry: Entry
+    words: str
+    accepted: bool
+    reason: str
+
+
+@dataclass
+class Detection:
+    """What the matcher found in one article, for `archive-site check`."""
+
+    source: str
+    mentions: list[Mention] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
+
+
+class GazetteerError(Exception):
+    """The gazetteer file cannot be used; carries the ContentError to report."""
+
+    def __init__(self, error: ContentError):
+        super().__init__(str(error))
+        self.error = error
+
+
+class Gazetteer:
+    """Entries by kind and slug, and an index from every written form of a
+    name's first word (with clitics) to the names that start with it."""
+
+    def __init__(self, entries: list[Entry]):
+        self.entries: dict[tuple[str, str], Entry] = {(e.kind, e.slug): e for e in entries}
+        self._by_name: dict[tuple[str, str], Entry] = {}
+        self._index: dict[str, dict[str, list[tuple[tuple[str, ...], str, Entry]]]] = {k: defaultdict(list)
+                                                                                      for k in KINDS}
+        for entry in entries:
+            for name in (entry.name, *entry.variants):
+                self._add(entry, name)
+
+    def _add(self, entry: Entry, name: str) -> None:
+        parts = tuple(arabic.normalize(name).split())
+        if not parts:
+            return
+        self._by_name.setdefault((entry.kind, " ".join(parts)), entry)
+        spellings = [parts]
+        if len(parts) == 2 and parts[0] in _JOINABLE:
+            spellings.append((parts[0] + parts[1],))
+        for first, *rest in spellings:
+            for written, clitics in arabic.clitic_forms(first):
+                self._index[entry.kind][written].append((tuple(rest), clitics, entry))
+
+    def lookup(self, kind: str, name: str) -> Entry | None:
+        """Return the entry named `name` (any listed spelling), or None."""
+        return self._by_name.get((kind, arabic.normalize(name)))
+
+    def get(self, kind: str, slug: str) -> Entry | None:
+        return self.entries.get((kind, slug))
+
+    def ancestors(self, entry: Entry) -> list[Entry]:
+        """Return the places enclosing `entry`, nearest first."""
+        chain = []
+        while entry.parent:
+            entry = self.entries[(entry.kind, entry.parent)]
+            chain.append(entry)
+        return chain
+
+    def root(self, entry: Entry) -> Entry:
+        chain = self.ancestors(entry)
+        return chain[-1] if chain else entry
+
+    def suggest(self, kind: str, name: str) -> str | None:
+        """Return the listed name closest to `name`, for a 'did you mean' hint."""
+        names = [n for (k, n) in self._by_name if k == kind]
+        close = difflib.get_close_matches(arabic.normalize(name), names, n=1, cutoff=0.75)
+        return self._by_name[(kind, close[0])].name if close else None
+
+    def find(self, kind: str, text: str) -> list[tuple[Entry, str, bool, str]]:
+        """Return the names of `kind` in `text`, in order, as (entry, words as
+        written, needs support, reason). The longest name wins where names
+        overlap. Ambiguous one-word names are judged by the word before them:
+        after a place word they are taken; after a locative word, with a
+        preposition attached, or joined by و to a place just before, they need
+        another place of the same governorate in the article ("needs
+        support"); otherwise they are left out, with a reason that starts
+        "not taken". The reason is empty for an unambiguous name."""
+        index = self._index[kind]
+        text = arabic.clean(text)
+        tokens = arabic.words(text)
+        found = []
+        last_end = -9
+        i = 0
+        while i < len(tokens):
+            best = None
+            for rest, clitics, entry in index.get(tokens[i][0], ()):
+                end = i + len(rest)
+                if end < len(tokens) and all(tokens[i + 1 + j][0] == w for j, w in enumerate(rest)):
+                    if best is None or len(rest) > len(best[0]):
+                        best = (rest, clitics, entry)
+            if best is None:
+                i += 1
+                continue
+            rest, clitics, entry = best
+            end = i + len(rest)
+            written = text[tokens[i][1]:tokens[end][2]]
+            if entry.ambiguous and not rest:
+                in_a_list = clitics == "و" and i - last_end <= 2
+                found.append((entry, written, *self._judge(tokens, i, clitics, text, in_a_list)))
+            else:
+                found.append((entry, written, False, ""))
+            last_end = end
+            i = end + 1
+        return found
+
+    @staticmethod
+    def _judge(tokens, i: int, clitics: str, text: str, in_a_list: bool) -> tuple[bool, str]:
+        if i > 0:
+            before_word = tokens[i - 1]
+            before = text[before_word[1]:before_word[2]]
+            readings = arabic.without_clitics(before_word[0])
+            if any(r in PLACE_WORDS for r in readings):
+                return False, f"after «{before}»"
+            if any(r in LOCATIVE_WORDS for r in readings):
+                return True, f"after «{before}»"
+        if clitics.rstrip("وف"):
+            return True, f"with «{clitics}» attached"
+        if in_a_list:
+            return True, "joined by «و» to the place before it"
+        return False, "not taken: no place word before it, so it may be an ordinary word"
+
+
+def load_gazetteer(site_dir: Path) -> Gazetteer:
+    """Return the site's gazetteer: its own gazetteer.yml if it has one, else
+    the packaged one. Raises GazetteerError naming the line of a bad entry."""
+    path = site_dir / SITE_FILE
+    shown = SITE_FILE
+    if not path.is_file():
+        path, shown = PACKAGED, "archive_site/data/gazetteer.yml"
+    return _read(path.read_text(encoding="utf-8-sig"), shown)
+
+
+def _read(text: str, shown: str) -> Gazetteer:
+    def fail(message: str, node=None, hint: str = "") -> GazetteerError:
+        line = node.start_mark.line + 1 if node is not None else None
+        return GazetteerError(ContentError(shown, message, line, hint))
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise GazetteerError(ContentError(shown, f"invalid YAML: {getattr(exc, 'problem', exc)}",
+                                          mark.line + 1 if mark else None)) from None
+    if not isinstance(root, yaml.MappingNode):
+        raise fail("expected the sections 'places:' and 'actors:'", root)
+    entries: list[Entry] = []
+    for key_node, section in root.value:
+        kind = key_node.value
+        if kind not in KINDS:
+            raise fail(f"unknown section '{kind}'", key_node, "use 'places:' and 'actors:'")
+        if not isinstance(section, yaml.SequenceNode):
+            raise fail(f"'{kind}' must be a list of entries", section)
+        for node in section.value:
+            entries.extend(_entry(kind, node, fail))
+    seen: dict[tuple[str, str], Entry] = {}
+    for entry in entries:
+        if (entry.kind, entry.slug) in seen:
+            raise fail(f"slug '{entry.slug}' is used twice in {entry.kind}")
+        seen[(entry.kind, entry.slug)] = entry
+    for entry in entries:
+        visited = {entry.slug}
+        parent = entry.parent
+        while parent:
+            if (entry.kind, parent) not in seen:
+                raise fail(f"'{entry.slug}' has parent '{parent}', which is not in the gazetteer")
+            if parent in visited:
+                raise fail(f"'{entry.slug}' is inside itself (its parents form a loop)")
+            visited.add(parent)
+            parent = seen[(entry.kind, parent)].parent
+    return Gazetteer(entries)
+
+
+def _entry(kind: str, node, fail) -> list[Entry]:
+    """Return the entries one gazetteer line gives: itself, and for a
+    governorate with `countryside: true`, its ريف region and the four quarters."""
+    if not isinstance(node, yaml.MappingNode):
+        raise fail("an entry must be '{slug: ..., name: ...}'", node)
+    raw = yaml.SafeLoader.construct_document(yaml.SafeLoader(""), node)
+    unknown = set(raw) - {"slug", "name", "parent", "variants", "ambiguous", "countryside"}
+    if unknown:
+        raise fail(f"unknown key '{sorted(unknown)[0]}'", node)
+    slug, name = raw.get("slug"), raw.get("name")
+    if not isinstance(slug, str) or not _SLUG.match(slug):
+        raise fail("'slug' must be lower-case ASCII letters, digits and hyphens", node)
+    if not isinstance(name, str) or not name.strip():
+        raise fail(f"'{slug}' has no 'name'", node)
+    variants = raw.get("variants", [])
+    if not isinstance(variants, list) or not all(isinstance(v, str) for v in variants):
+        raise fail(f"'variants' of '{slug}' must be a list of names", node)
+    entry = Entry(kind, slug, arabic.clean(name).strip(), raw.get("parent"),
+                  tuple(arabic.clean(v) for v in variants), bool(raw.get("ambiguous", False)))
+    entries = [entry]
+    if raw.get("countryside"):
+        region = Entry(kind, f"{slug}-countryside", f"ريف {entry.name}", slug)
+        entries.append(region)
+        for suffix, adjective in _QUARTERS:
+            entries.append(Entry(kind, f"{region.slug}-{suffix}", f"{region.name} {adjective}", region.slug))
+    return entries
+
+
+def tag_articles(articles: list[Article], gazetteer: Gazetteer
+                 ) -> tuple[list[Article], list[Detection], list[ContentError]]:
+    """Return `articles` with the places and actors their text names added,
+    what was found in each, and warnings for listed places the gazetteer
+    does not know."""
+    tagged, detections, warnings = [], [], []
+    for article in articles:
+        result, detection, unknown = tag_article(article, gazetteer)
+        tagged.append(result)
+        detections.append(detection)
+        warnings.extend(unknown)
+    return tagged, detections, warnings
+
+
+def tag_article(article: Article, gazetteer: Gazetteer
+                ) -> tuple[Article, Detection, list[ContentError]]:
+    """Return `article` with detected places and actors merged after the ones
+    its front matter lists (which always stay), minus its `exclude` list."""
+    detection = Detection(article.source)
+    warnings = []
+    excluded = {arabic.normalize(n) for n in article.exclude}
+    fields = {}
+    for kind in KINDS:
+        names: list[str] = []
+        for name in getattr(article, kind):
+            entry = gazetteer.lookup(kind, name)
+            if entry is None and kind == "places":
+                close = gazetteer.suggest(kind, name)
+                warnings.append(ContentError(
+                    article.source, f"place '{name}' is not in the gazetteer", None,
+                    f"did you mean '{close}'?" if close else "check the spelling, or add it to gazetteer.yml",
+                    warning=True))
+            canonical = entry.name if entry else name
+            if canonical not in names:
+                names.append(canonical)
+        found = gazetteer.find(kind, article.title) + gazetteer.find(kind, article.text)
+        supported_roots = {gazetteer.root(e).slug for e, _, needs, reason in found
+                           if not needs and not reason.startswith("not taken")}
+        supported_roots |= {gazetteer.root(e).slug for n in names if (e := gazetteer.lookup(kind, n))}
+        for entry, written, needs_support, reason in found:
+            accepted = not reason.startswith("not taken")
+            if needs_support:
+                root = gazetteer.root(entry)
+                accepted = root.slug in supported_roots
+                reason += (f", with {root.name} in the same article" if accepted
+                           else f"; not taken: no other place in {root.name} in the article")
+            if accepted and (arabic.normalize(entry.name) in excluded or entry.slug in excluded):
+                if entry.name not in detection.excluded:
+                    detection.excluded.append(entry.name)
+                continue
+            detection.mentions.append(Mention(entry, written, accepted, reason))
+            if accepted and entry.name not in names:
+                names.append(entry.name)
+        fields[kind] = tuple(names)
+    return replace(article, **fields), detection, warnings
