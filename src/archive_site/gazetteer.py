@@ -29,7 +29,7 @@ _JOINABLE = {arabic.normalize(w) for w in ("دير", "عين", "تل", "رأس",
 PLACE_WORDS = {arabic.normalize(w) for w in (
     "مدينة", "مدينتي", "مدن", "بلدة", "بلدتي", "بلدات", "قرية", "قريتي", "قرى", "ناحية", "منطقة",
     "منطقتي", "مناطق", "مخيم", "مخيمات", "حي", "حيي", "أحياء", "محافظة", "محافظتي", "ريف", "مركز",
-    "ضواحي", "أطراف", "سكان", "أهالي", "مشفى", "مستشفى")}
+    "ضواحي", "أطراف", "سكان", "أهالي", "مشفى", "مستشفى", "معبر", "سجن")}
 # A word before an ambiguous name that makes it a place only if another place
 # of the same governorate is in the article: في الباب.
 LOCATIVE_WORDS = {arabic.normalize(w) for w in (

@@ -1,0 +1,199 @@
+"""Arabic normalisation, the gazetteer, and places and actors found in text."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from conftest import REPO, write_site
+
+from archive_site import arabic
+from archive_site.gazetteer import PACKAGED, _read, load_gazetteer, tag_article
+from archive_site.model import Article
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from detection_precision import evaluate, sentence_article  # noqa: E402
+
+GAZETTEER = _read(PACKAGED.read_text(encoding="utf-8"), "gazetteer.yml")
+
+
+def found(text: str, kind: str = "places", **front_matter) -> list[str]:
+    """Return the slugs tagged on an article whose body is `text`."""
+    article = sentence_article(text)
+    if front_matter:
+        from dataclasses import replace
+        article = replace(article, **front_matter)
+    tagged, _, _ = tag_article(article, GAZETTEER)
+    return [GAZETTEER.lookup(kind, n).slug if GAZETTEER.lookup(kind, n) else n for n in getattr(tagged, kind)]
+
+
+# --- normalisation, one rule at a time ---------------------------------------
+
+@pytest.mark.parametrize("written, normal", [
+    ("حَلَبُ", "حلب"),                      # tashkeel
+    ("حلـــب", "حلب"),                      # tatweel
+    ("أإآٱ", "اااا"),                        # alef forms
+    ("مصطفى", "مصطفي"),                     # alef maqsura as ya
+    ("الرقة", "الرقه"),                      # taa marbuta as ha
+    ("\ufea3\ufee0\ufe92", "حلب"),          # presentation forms (NFKC)
+    ("حل\u200cب\u200f", "حلب"),             # zero-width and bidi marks
+    ("٢٠١٩ ۲۰۱۹", "2019 2019"),              # Arabic-Indic and Persian digits
+    ("  دير   الزور ", "دير الزور"),          # spaces
+])
+def test_normalisation_rule(written, normal):
+    assert arabic.normalize(written) == normal
+
+
+def test_presentation_text_keeps_letters_and_diacritics():
+    assert arabic.clean("حَلَب\u200f") == "حَلَب"
+
+
+# --- clitics, variants, aliases ------------------------------------------------
+
+@pytest.mark.parametrize("text, slug", [
+    ("أصيب مدنيون بمدينة الباب", "al-bab"),
+    ("خرج الأهالي والرقة تحت القصف", "raqqa"),
+    ("وصلت المساعدات لريف حلب", "aleppo-countryside"),
+    ("ولد بدير الزور", "deir-ez-zor"),
+    ("عاد إلى الرقة وللرقة تاريخ طويل", "raqqa"),
+    ("وبالحسكة تظاهرات", "al-hasakah"),
+    ("في محافظة ديرالزور", "deir-ez-zor"),
+    ("ارتفعت الأسعار في قامشلو", "qamishli"),
+    ("مدينة كوباني", "ain-al-arab"),
+    ("في إدْلِب", "idlib"),
+    ("في ادلب", "idlib"),
+])
+def test_clitics_and_variants_find_the_place(text, slug):
+    assert slug in found(text)
+
+
+def test_aliases_lead_to_one_actor():
+    for text in ("هاجم تنظيم الدولة الإسلامية", "هاجم داعش", "هاجم تنظيم الدولة", "لتنظيم الدولة الإسلامية"):
+        assert found(text, "actors") == ["islamic-state"], text
+
+
+def test_longest_name_wins():
+    assert found("قصف على ريف حلب الشمالي") == ["aleppo-countryside-north"]
+    assert found("هاجم الجيش السوري الحر", "actors") == ["free-syrian-army"]
+
+
+# --- ambiguous names -------------------------------------------------------------
+
+def test_ambiguous_name_is_not_tagged_as_an_ordinary_word():
+    assert found("فتح القرار الباب أمام عودة العائلات") == []
+    assert found("أغلق الحارس الباب") == []
+
+
+def test_ambiguous_name_is_tagged_after_a_place_word():
+    assert found("قصف على مدينة الباب") == ["al-bab"]
+    assert found("أحياء بلدة الباب") == ["al-bab"]
+
+
+def test_ambiguous_name_after_a_preposition_needs_a_place_nearby():
+    assert found("وصلت القافلة إلى الباب") == []
+    assert found("وصلت القافلة إلى الباب من ريف حلب") == ["al-bab", "aleppo-countryside"]
+    assert found("وصلت القافلة إلى الباب من ريف إدلب") == ["idlib-countryside"]
+
+
+# --- front matter ----------------------------------------------------------------
+
+def test_front_matter_places_stay_first_and_detected_ones_follow():
+    assert found("قصف في منبج", places=("الباب",)) == ["al-bab", "manbij"]
+
+
+def test_front_matter_keeps_a_place_the_text_would_not_give():
+    assert found("فتح الباب أمام العائلات", places=("الباب",)) == ["al-bab"]
+
+
+def test_exclude_removes_a_detected_term():
+    assert found("قصف في منبج وجرابلس", exclude=("جرابلس",)) == ["manbij"]
+    assert found("قصف في منبج وجرابلس", exclude=("jarabulus",)) == ["manbij"]
+
+
+def test_unknown_front_matter_place_is_kept_with_a_warning():
+    article = Article(title="t", slug="t", date=None, tags=(), places=("حلبب", "الحي الغربي"), actors=(),
+                      summary="", body_html="", text="", word_count=0, source="content/a.md", format="markdown")
+    tagged, _, warnings = tag_article(article, GAZETTEER)
+    assert tagged.places == ("حلبب", "الحي الغربي")
+    assert [str(w) for w in warnings] == [
+        "content/a.md: warning: place 'حلبب' is not in the gazetteer (did you mean 'حلب'?)",
+        "content/a.md: warning: place 'الحي الغربي' is not in the gazetteer "
+        "(check the spelling, or add it to gazetteer.yml)",
+    ]
+
+
+# --- the gazetteer itself --------------------------------------------------------
+
+def test_gazetteer_has_the_governorates_and_enough_places():
+    places = [e for e in GAZETTEER.entries.values() if e.kind == "places"]
+    governorates = [e for e in places if e.parent is None]
+    assert len(governorates) == 14
+    assert len(places) >= 150
+    bzaa = GAZETTEER.get("places", "bzaa")
+    assert [e.name for e in GAZETTEER.ancestors(bzaa)] == ["الباب", "ريف حلب", "حلب"]
+
+
+def test_a_site_gazetteer_replaces_the_packaged_one(tmp_path):
+    write_site(tmp_path, {"gazetteer.yml": """
+        places:
+        - {slug: old-town, name: البلدة القديمة}
+        actors: []
+        """})
+    gazetteer = load_gazetteer(tmp_path)
+    assert gazetteer.lookup("places", "البلدة القديمة").slug == "old-town"
+    assert gazetteer.lookup("places", "حلب") is None
+
+
+def test_a_broken_site_gazetteer_is_an_error_with_its_line(cli, tmp_path):
+    write_site(tmp_path, {"gazetteer.yml": """
+        places:
+        - {slug: town, name: بلدة}
+        - {slug: Bad Slug, name: مكان}
+        """})
+    run = cli("build", tmp_path)
+    assert run.status == 1
+    assert "gazetteer.yml:3: 'slug' must be lower-case ASCII letters, digits and hyphens" in run.err
+
+
+# --- measured on the labelled sentences ------------------------------------------
+
+def test_detection_precision_and_recall_on_the_labelled_sentences():
+    figures = evaluate()
+    assert figures["sentences"] >= 60
+    assert figures["precision"] >= 0.95
+    assert figures["recall"] >= 0.90
+
+
+# --- the default build -----------------------------------------------------------
+
+SEED_URL = "articles/مقتل-قيادي-في-تنظيم-الدولة-بغارة-للتحالف-الدولي-في-ريف-حلب/"
+
+
+def test_seed_article_is_on_its_places_and_actors_pages(cli, tmp_path):
+    out = tmp_path / "out"
+    assert cli("build", REPO, "-o", out).status == 0
+    link = f'href="../../{SEED_URL}"'
+    for page in ["places/bzaa", "places/al-bab", "places/aleppo", "places/aleppo-countryside",
+                 "places/al-hasakah", "places/raqqa", "places/deir-ez-zor",
+                 "actors/islamic-state", "actors/international-coalition", "actors/sdf",
+                 "actors/syrian-national-army", "actors/turkish-armed-forces"]:
+        term_pages = "".join(p.read_text(encoding="utf-8").replace("../", "") for p in (out / page).rglob("*.html"))
+        assert link.replace("../", "") in term_pages, page
+
+
+def test_place_page_shows_breadcrumb_and_child_places(cli, tmp_path):
+    out = tmp_path / "out"
+    cli("build", REPO, "-o", out)
+    bzaa = (out / "places/bzaa/index.html").read_text(encoding="utf-8")
+    assert bzaa.index(">حلب</a>") < bzaa.index(">ريف حلب</a>") < bzaa.index(">الباب</a>")
+    al_bab = (out / "places/al-bab/index.html").read_text(encoding="utf-8")
+    assert '<a href="../../places/bzaa/">بزاعة</a> <span class="count">(مقال واحد)</span>' in al_bab
+
+
+def test_check_explains_what_was_found_and_from_which_words(cli):
+    run = cli("check", REPO)
+    assert run.status == 0
+    seed_report = run.out.split("seeds/000_f2924b5bb2432115.txt:\n")[1]
+    assert "  + place الباب: «الباب» (after «مدينة»)" in seed_report
+    assert "  + place دير الزور: «ديرالزور»" in seed_report
+    assert "  + actor تنظيم الدولة الإسلامية: «تنظيم الدولة»" in seed_report
