@@ -106,7 +106,7 @@ def test_keep_going_publishes_the_good_articles_and_exits_1(cli, small_site):
     run = cli("build", small_site, "--keep-going")
     assert run.status == 1
     assert "error: content/bad.md: missing 'title'" in run.err
-    assert "1 file(s) left out because of errors" in run.out
+    assert "5 article files: 4 published, 1 with errors, left out" in run.out
     assert (small_site / "build/articles/الاول/index.html").is_file()
 
 

@@ -7,6 +7,8 @@ previous output as it was.
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import shutil
 import sys
@@ -96,8 +98,8 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), progress: Prog
     report.articles = len(site.articles)
     report.terms = {kind: len(tax.terms) for kind, tax in site.taxonomies.items()}
 
+    remove_leftovers(out_dir)
     staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
     try:
         staging.mkdir(parents=True)
         report.pages = write_site(site, Renderer(site_dir, config), staging, progress)
@@ -182,16 +184,57 @@ def copy_static(source: Path, target: Path) -> None:
 
 
 def swap_in(staging: Path, out_dir: Path) -> None:
-    """Replace `out_dir` by the finished `staging` folder."""
-    if out_dir.exists():
-        retired = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
-        shutil.rmtree(retired, ignore_errors=True)
-        os.replace(out_dir, retired)
-        os.replace(staging, out_dir)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
+    """Replace `out_dir` by the finished `staging` folder. Where the system
+    can exchange two folders in one step, the output folder is never missing
+    or partial, even if the build is killed at that moment."""
+    if not out_dir.exists():
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging, out_dir)
+    elif exchange(staging, out_dir):
+        shutil.rmtree(staging)  # now holds the previous output
+    else:
+        retired = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+        os.replace(out_dir, retired)
+        os.replace(staging, out_dir)
+        shutil.rmtree(retired)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap the paths `a` and `b` atomically (Linux renameat2 with
+    RENAME_EXCHANGE). Returns False where the system cannot."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EXDEV):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def remove_leftovers(out_dir: Path) -> None:
+    """Remove the temporary folders of earlier builds of `out_dir` that were
+    killed before they could clean up (their process is gone)."""
+    for leftover in out_dir.parent.glob(f".{out_dir.name}.*-*"):
+        kind, _, pid = leftover.name.rpartition("-")
+        if not kind.endswith((".staging", ".old")) or not pid.isdigit() or _running(int(pid)):
+            continue
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def template_error(exc: jinja2.TemplateError, site_dir: Path) -> ContentError:

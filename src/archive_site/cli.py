@@ -96,20 +96,33 @@ def run_build(args) -> Exit:
     options = BuildOptions(out_dir=args.output, keep_going=args.keep_going, drafts=args.drafts,
                            base_url=args.base_url)
     report = build(args.site_dir, options, progress=None if args.quiet else print_progress)
-    print_problems(report.loaded.problems + report.errors, quiet=args.quiet)
+    print_problems(report.loaded.problems + report.errors, quiet=args.quiet, all_warnings=args.verbose)
     if not args.quiet:
         print_summary(report, args.verbose)
     return Exit.CONTENT_ERROR if report.all_errors else Exit.OK
 
 
-def print_problems(problems, quiet: bool = False) -> None:
-    for problem in problems:
-        if problem.warning and quiet:
-            continue
-        print(("" if problem.warning else "error: ") + str(problem), file=sys.stderr)
+MAX_WARNINGS_SHOWN = 20
+
+
+def print_problems(problems, quiet: bool = False, all_warnings: bool = True) -> None:
+    """Print errors, then warnings (all of them, or the first few)."""
+    errors = [p for p in problems if not p.warning]
+    warnings = [p for p in problems if p.warning]
+    for problem in errors:
+        print(f"error: {problem}", file=sys.stderr)
+    if quiet:
+        return
+    shown = warnings if all_warnings else warnings[:MAX_WARNINGS_SHOWN]
+    for problem in shown:
+        print(problem, file=sys.stderr)
+    if len(shown) < len(warnings):
+        print(f"... and {len(warnings) - len(shown)} more warnings ('archive-site check' lists them all)",
+              file=sys.stderr)
 
 
 def print_summary(report: BuildReport, verbose: bool) -> None:
+    """Account for every file read: published, draft, error or skipped."""
     loaded = report.loaded
     failed = len(loaded.failed)
     if report.published:
@@ -121,17 +134,21 @@ def print_summary(report: BuildReport, verbose: bool) -> None:
               "Fix them, or use --keep-going to publish the rest.", file=sys.stderr)
     else:
         print("Nothing published: template error; the previous output is unchanged.", file=sys.stderr)
-    details = []
+    read = len(loaded.articles) + failed
+    published = report.articles if report.published else 0
+    parts = [f"{published} published"]
     if report.drafts:
-        details.append(f"{report.drafts} draft(s) not published (use --drafts)")
-    if failed and report.published:
-        details.append(f"{failed} file(s) left out because of errors")
-    if loaded.warnings:
-        details.append(f"{len(loaded.warnings)} warning(s)")
+        parts.append(f"{report.drafts} draft(s) (--drafts publishes them)")
+    if failed:
+        parts.append(f"{failed} with errors" + (", left out" if report.published else ""))
+    if not report.published and len(loaded.articles):
+        parts.append(f"{len(loaded.articles) - report.drafts} good but held back")
+    summary = f"{read} article files: " + ", ".join(parts)
     if loaded.skipped:
-        details.append(f"{len(loaded.skipped)} other file(s) skipped" + ("" if verbose else " (-v lists them)"))
-    if details:
-        print("; ".join(details))
+        summary += f"; {len(loaded.skipped)} other file(s) skipped" + ("" if verbose else " (-v lists them)")
+    if loaded.warnings:
+        summary += f"; {len(loaded.warnings)} warning(s)"
+    print(summary)
     if verbose:
         for skipped in loaded.skipped:
             print(f"skipped {skipped.path}: {skipped.reason}")

@@ -20,6 +20,7 @@ import yaml
 
 from . import arabic
 from .model import Article, ContentError, SkippedFile
+from .sanitize import clean_html
 
 ARTICLE_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text"}
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -97,6 +98,7 @@ def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds
         result.problems.extend(warnings)
         result.articles.append(article)
     result.articles = assign_unique_slugs(result.articles, result.problems)
+    result.problems.extend(suspicious(result.articles))
     return result
 
 
@@ -138,13 +140,26 @@ def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdo
         fields, body_start, key_lines, warnings = read_front_matter(text, rel)
         body = "\n".join(text.split("\n")[body_start:])
         converter.reset()
-        body_html = converter.convert(body)
+        try:
+            converted = converter.convert(body)
+        except RecursionError:
+            raise _Invalid("the Markdown body is nested too deeply to convert", body_start + 1,
+                           "remove the long run of '>' or list markers") from None
+        body_html = clean_html(converted)
+        if _plain(body_html) != _plain(converted):
+            warnings.append(ContentError(
+                rel, "text inside HTML that is not allowed (such as <script>, <style> or an unclosed tag) "
+                "was removed from the body", None, "write the text as plain Markdown", warning=True))
         return _make_article(fields, key_lines, body_html, rel, "markdown"), warnings
     title, paragraphs, footer, title_line = split_plain_text(text)
     body_html = "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
     fields = {"title": title}
     article = _make_article(fields, {"title": title_line}, body_html, rel, "text", footer=footer)
     return article, []
+
+
+def _plain(html_text: str) -> str:
+    return " ".join(html.unescape(_TAG.sub(" ", html_text)).split())
 
 
 def decode(data: bytes) -> str:
@@ -212,7 +227,8 @@ def read_front_matter(text: str, rel: str) -> tuple[dict, int, dict[str, int], l
         mark = getattr(exc, "problem_mark", None)
         if mark is None or mark.line >= end - 1:  # at the closing fence: the cause is where it began
             mark = getattr(exc, "context_mark", None) or mark
-        problem = getattr(exc, "problem", None) or "not valid YAML"
+        problem = (getattr(exc, "problem", None) or "not valid YAML").replace(
+            "'<stream end>'", "the end of the front matter")
         raise _Invalid(f"front matter is not valid YAML: {problem}", mark.line + 2 if mark else 2,
                        "check the indentation, and put values that contain ':' or start with '[' in quotes"
                        ) from None
@@ -323,7 +339,7 @@ def _make_article(fields: dict, key_lines: dict[str, int], body_html: str, rel: 
         format=fmt,
         slug_from_front_matter=from_front_matter,
         author=_text_field(fields, "author", fail),
-        source_url=_text_field(fields, "source", fail),
+        source_url=_url_field(fields, "source", fail),
         draft=draft,
         footer=footer,
         exclude=_term_list(fields, "exclude", fail),
@@ -338,6 +354,13 @@ def _text_field(fields: dict, key: str, fail) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise fail(key, f"'{key}' must be text")
     return arabic.clean(str(value)).strip()
+
+
+def _url_field(fields: dict, key: str, fail) -> str:
+    value = _text_field(fields, key, fail)
+    if value and not re.match(r"^https?://[^\s/]+", value, re.I):
+        raise fail(key, f"'{key}' must be a web address starting with http:// or https://")
+    return value
 
 
 def _term_list(fields: dict, key: str, fail) -> tuple[str, ...]:
@@ -387,6 +410,33 @@ def parse_date(value, fail) -> dt.datetime | None:
         raise fail("date", f"'{value}' is not a valid date",
                     "write it as YYYY-MM-DD, for example 2019-08-03, and check the day exists in that month")
     return parsed.replace(tzinfo=None)
+
+
+SHORT_BODY_WORDS = 30
+
+
+def suspicious(articles: list[Article]) -> list[ContentError]:
+    """Return warnings for articles that are publishable but probably not as
+    meant: no date, an empty or very short body, a title another article has."""
+    warnings = []
+    first_with_title: dict[str, Article] = {}
+    for article in sorted(articles, key=lambda a: a.source):
+        def warn(message: str, hint: str) -> None:
+            warnings.append(ContentError(article.source, message, None, hint, warning=True))
+
+        if article.date is None:
+            warn("no date: listed after the dated articles",
+                 "add a line 'date: YYYY-MM-DD'" if article.format == "markdown"
+                 else "plain text has no date; to place it in time, make it a .md file with a 'date:' line")
+        if article.word_count == 0:
+            warn("empty body", "write the article's text below the title")
+        elif article.word_count < SHORT_BODY_WORDS:
+            warn(f"very short body ({article.word_count} words)", "check that the whole text is there")
+        key = arabic.make_slug(article.title) or article.title
+        other = first_with_title.setdefault(key, article)
+        if other is not article and (article.slug_from_front_matter or other.slug_from_front_matter):
+            warn(f"same title as {other.source}", "check that it is not the same article twice")
+    return warnings
 
 
 def assign_unique_slugs(articles: list[Article], problems: list[ContentError]) -> list[Article]:
