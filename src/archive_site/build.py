@@ -1,14 +1,19 @@
-"""Writing the archive: load, model, render, then publish the output folder.
+"""Writing the archive: load, tag, model, then render and publish pages.
 
-The new site is written into a temporary folder beside the output folder and
-swapped in only when every page has been written, so a failed build leaves the
-previous output as it was.
+Every page is planned with a fingerprint of everything it shows; a page whose
+fingerprint is the one recorded for the previous output is not rendered
+again. `build` writes a whole new output folder beside the old one (unchanged
+pages as hard links to the old files) and swaps it in only when complete, so
+a failed build leaves the previous output as it was. `serve` writes in place
+into its private folder, while requests wait.
 """
 
 from __future__ import annotations
 
 import ctypes
 import errno
+import hashlib
+import json
 import os
 import shutil
 import sys
@@ -19,14 +24,17 @@ from typing import Callable, Iterator
 
 import jinja2
 
+from . import __version__
+from .cache import RecordCache
 from .config import SiteConfig, load_config
-from .gazetteer import load_gazetteer, tag_articles
+from .gazetteer import Gazetteer, load_gazetteer, tag_articles
 from .loader import LoadResult, load_site
-from .model import ContentError
+from .model import Article, ContentError
 from .render import THEME_DIR, Renderer
-from .taxonomy import Site, make_site, paginate
+from .taxonomy import Site, Term, make_site, paginate
 
-# Written into every output folder, so that a later build knows it may replace it.
+# Written into every output folder: it marks a folder a build may replace, and
+# holds the fingerprint of each page written.
 MARKER = ".archive-site"
 
 
@@ -38,6 +46,7 @@ class BuildOptions:
     keep_going: bool = False
     drafts: bool = False
     base_url: str | None = None
+    use_cache: bool = True
 
 
 @dataclass
@@ -50,9 +59,12 @@ class BuildReport:
     articles: int = 0
     drafts: int = 0
     pages: int = 0
+    rendered: int = 0
     terms: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     errors: list[ContentError] = field(default_factory=list)
+    # Site paths of the pages rendered anew by this build.
+    changed: list[str] = field(default_factory=list)
 
     @property
     def all_errors(self) -> list[ContentError]:
@@ -70,51 +82,91 @@ class BuildError(Exception):
 Progress = Callable[[str], None]
 
 
-def build(site_dir: Path, options: BuildOptions = BuildOptions(), progress: Progress | None = None
-          ) -> BuildReport:
-    """Build the site in `site_dir` and return what was done.
+@dataclass(frozen=True)
+class PagePlan:
+    """One file of the output: where it goes, the fingerprint of what it
+    shows, and how to render it (template and context)."""
 
-    Content errors do not raise: they are in the report, and unless
-    `keep_going` is set nothing is published when there is one.
-    """
-    started = time.perf_counter()
-    site_dir = site_dir.resolve()
-    out_dir = (options.out_dir or site_dir / "build").resolve()
-    check_output_folder(site_dir, out_dir)
-    config = load_config(site_dir)
-    if options.base_url:
-        config = replace(config, base_url=options.base_url.rstrip("/") + "/")
-    gazetteer = load_gazetteer(site_dir)
-    loaded = load_site(site_dir, config.content_dirs)
-    report = BuildReport(out_dir=out_dir, loaded=loaded)
-    if loaded.errors and not options.keep_going:
+    path: str
+    fingerprint: str
+    template: str
+    context: dict
+
+
+class Builder:
+    """Builds one site again and again, keeping what it read in memory
+    between builds (for `serve`) and on disk (the record cache)."""
+
+    def __init__(self, site_dir: Path, options: BuildOptions = BuildOptions()):
+        self.site_dir = site_dir.resolve()
+        self.options = options
+        self.out_dir = (options.out_dir or self.site_dir / "build").resolve()
+        self.cache: RecordCache | None = None
+
+    def build(self, writer_factory: Callable[[Path, bool], Writer] | None = None,
+              progress: Progress | None = None) -> BuildReport:
+        """Build the site and return what was done. Content errors do not
+        raise: they are in the report, and unless `keep_going` is set nothing
+        is published when there is one."""
+        started = time.perf_counter()
+        site_dir, options = self.site_dir, self.options
+        check_output_folder(site_dir, self.out_dir)
+        config = load_config(site_dir)
+        if options.base_url:
+            config = replace(config, base_url=options.base_url.rstrip("/") + "/")
+        gazetteer = load_gazetteer(site_dir)
+        cache = self._cache(gazetteer)
+        loaded = load_site(site_dir, config.content_dirs, cache)
+        report = BuildReport(out_dir=self.out_dir, loaded=loaded)
+        if loaded.errors and not options.keep_going:
+            report.seconds = time.perf_counter() - started
+            return report
+
+        articles = [a for a in loaded.articles if options.drafts or not a.draft]
+        report.drafts = len(loaded.articles) - len(articles)
+        articles, _, _ = tag_articles(articles, gazetteer, cache, loaded.states)
+        if cache:
+            cache.save()
+        site = make_site(config, articles, gazetteer)
+        report.articles = len(site.articles)
+        report.terms = {kind: len(tax.terms) for kind, tax in site.taxonomies.items()}
+
+        renderer = Renderer(site_dir, config)
+        epoch = theme_epoch(site_dir, config)
+        writer = (writer_factory or StagingWriter)(self.out_dir, options.use_cache)
+        try:
+            for plan in plan_pages(site, epoch):
+                if writer.page(plan, renderer):
+                    report.rendered += 1
+                    report.changed.append(plan.path)
+                    if progress and report.rendered % 1000 == 0:
+                        progress(f"{report.rendered} pages rendered")
+                report.pages += 1
+            writer.static(THEME_DIR / "static", site_dir / "static")
+            writer.finish()
+        except jinja2.TemplateError as exc:
+            writer.abandon()
+            report.errors.append(template_error(exc, site_dir))
+            return report
+        except BaseException:
+            writer.abandon()
+            raise
+        report.published = True
         report.seconds = time.perf_counter() - started
         return report
 
-    articles = [a for a in loaded.articles if options.drafts or not a.draft]
-    report.drafts = len(loaded.articles) - len(articles)
-    articles, _, _ = tag_articles(articles, gazetteer)
-    site = make_site(config, articles, gazetteer)
-    report.articles = len(site.articles)
-    report.terms = {kind: len(tax.terms) for kind, tax in site.taxonomies.items()}
+    def _cache(self, gazetteer: Gazetteer) -> RecordCache | None:
+        if not self.options.use_cache:
+            return None
+        if self.cache is None or gazetteer.digest not in self.cache.salt:
+            self.cache = RecordCache.for_site(self.site_dir, gazetteer.digest)
+        return self.cache
 
-    remove_leftovers(out_dir)
-    staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
-    try:
-        staging.mkdir(parents=True)
-        report.pages = write_site(site, Renderer(site_dir, config), staging, progress)
-        copy_static(THEME_DIR / "static", staging / "static")
-        copy_static(site_dir / "static", staging / "static")
-        (staging / MARKER).write_text("This folder is written by archive-site build.\n", encoding="utf-8")
-        swap_in(staging, out_dir)
-    except jinja2.TemplateError as exc:
-        report.errors.append(template_error(exc, site_dir))
-        return report
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    report.published = True
-    report.seconds = time.perf_counter() - started
-    return report
+
+def build(site_dir: Path, options: BuildOptions = BuildOptions(), progress: Progress | None = None
+          ) -> BuildReport:
+    """Build the site in `site_dir` once; see Builder.build."""
+    return Builder(site_dir, options).build(progress=progress)
 
 
 def check_output_folder(site_dir: Path, out_dir: Path) -> None:
@@ -132,55 +184,277 @@ def check_output_folder(site_dir: Path, out_dir: Path) -> None:
             hint="choose an empty or new folder with -o, or empty this one yourself"))
 
 
-def write_site(site: Site, renderer: Renderer, out: Path, progress: Progress | None) -> int:
-    """Render every page of `site` into the folder `out`; return the number of pages."""
-    count = 0
-    for page_url, html in render_pages(site, renderer):
-        target = out / page_url / "index.html"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8")
-        count += 1
-        if progress and count % 1000 == 0:
-            progress(f"{count} pages written")
-    return count
+# --- planning: what each page shows, as a fingerprint ---------------------------
+
+def theme_epoch(site_dir: Path, config: SiteConfig) -> str:
+    """Return a digest of everything every page depends on: the version, the
+    settings and the text of every template (the site's and the built-in)."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{__version__}|{config!r}".encode("utf-8"))
+    for folder in (site_dir / "templates", THEME_DIR / "templates"):
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
+                    digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
-def render_pages(site: Site, renderer: Renderer) -> Iterator[tuple[str, str]]:
-    """Yield (site path, HTML) for every page: home, articles, taxonomies."""
-    yield from render_home(site, renderer)
-    yield from render_articles(site, renderer)
-    for taxonomy in site.taxonomies.values():
-        yield taxonomy.url, renderer.render("taxonomy.html", taxonomy.url, taxonomy=taxonomy)
-        for term in taxonomy.terms:
-            for pager in paginate(term.articles, term.url, site.config.per_page):
-                yield pager.url, renderer.render("term.html", pager.url, taxonomy=taxonomy, term=term,
-                                                 pager=pager, article_terms=site.article_terms)
+def _digest(*parts: object) -> str:
+    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
 
 
-def render_home(site: Site, renderer: Renderer) -> Iterator[tuple[str, str]]:
-    for pager in paginate(site.articles, "", site.config.per_page):
-        yield pager.url, renderer.render("list.html", pager.url, pager=pager, article_terms=site.article_terms)
+def _term_ref(term: Term) -> tuple:
+    """What a link to a term shows."""
+    return (term.kind, term.name, term.slug)
 
 
-def render_articles(site: Site, renderer: Renderer) -> Iterator[tuple[str, str]]:
+def _term_key(term: Term) -> tuple:
+    """What a term's own listing shows: its link and its count."""
+    return (term.kind, term.name, term.slug, term.count)
+
+
+class Fingerprints:
+    """Digests of articles and of the cards that show them, computed once
+    per build."""
+
+    def __init__(self, site: Site):
+        self.site = site
+        self._articles: dict[str, str] = {}
+        self._cards: dict[str, str] = {}
+
+    def article(self, article: Article) -> str:
+        digest = self._articles.get(article.slug)
+        if digest is None:
+            digest = self._articles[article.slug] = _digest(article)
+        return digest
+
+    def card(self, article: Article) -> str:
+        digest = self._cards.get(article.slug)
+        if digest is None:
+            linked = self.site.article_terms[article.slug]
+            digest = self._cards[article.slug] = _digest(
+                self.article(article), [(kind, [_term_ref(t) for t in terms]) for kind, terms in linked.items()])
+        return digest
+
+    def cards(self, articles: list[Article]) -> list[str]:
+        return [self.card(a) for a in articles]
+
+
+def plan_pages(site: Site, epoch: str) -> Iterator[PagePlan]:
+    """Yield a plan for every page: home, articles, taxonomies and terms."""
+    prints = Fingerprints(site)
+    terms = site.article_terms
+    per_page = site.config.per_page
+    for pager in paginate(site.articles, "", per_page):
+        yield PagePlan(pager.url + "index.html",
+                       _digest(epoch, "list", pager.url, pager.number, pager.total, prints.cards(pager.articles)),
+                       "list.html", {"pager": pager, "article_terms": terms})
     for article in site.articles:
-        yield article.url, renderer.render("article.html", article.url, article=article,
-                                           terms=site.article_terms[article.slug])
+        linked = terms[article.slug]
+        yield PagePlan(article.url + "index.html",
+                       _digest(epoch, "article", prints.card(article)),
+                       "article.html", {"article": article, "terms": linked})
+    for taxonomy in site.taxonomies.values():
+        yield PagePlan(taxonomy.url + "index.html",
+                       _digest(epoch, "taxonomy", taxonomy.kind,
+                               [(_term_key(t), t.parent.slug if t.parent else None) for t in taxonomy.terms]),
+                       "taxonomy.html", {"taxonomy": taxonomy})
+        for term in taxonomy.terms:
+            around = ([_term_ref(t) for t in term.ancestors], [_term_key(t) for t in term.children])
+            for pager in paginate(term.articles, term.url, per_page):
+                yield PagePlan(pager.url + "index.html",
+                               _digest(epoch, "term", _term_key(term), around, pager.number, pager.total,
+                                       prints.cards(pager.articles)),
+                               "term.html", {"taxonomy": taxonomy, "term": term, "pager": pager,
+                                             "article_terms": terms})
 
 
-def copy_static(source: Path, target: Path) -> None:
-    """Copy the files of `source` into `target`, skipping hidden files."""
+def page_url(path: str) -> str:
+    """The site path of the page written at `path` ("tags/index.html" → "tags/")."""
+    return path[: -len("index.html")] if path.endswith("index.html") else path
+
+
+# --- writing ---------------------------------------------------------------------
+
+def read_manifest(out_dir: Path) -> dict[str, str]:
+    """Return the page fingerprints recorded in the output folder, or {}."""
+    try:
+        manifest = json.loads((out_dir / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(manifest, dict) or manifest.get("version") != __version__:
+        return {}
+    pages = manifest.get("pages")
+    return pages if isinstance(pages, dict) else {}
+
+
+def manifest_text(pages: dict[str, str]) -> str:
+    return json.dumps({"written_by": "archive-site build", "version": __version__, "pages": pages},
+                      ensure_ascii=False, sort_keys=True, indent=0) + "\n"
+
+
+class Writer:
+    """Receives the pages of one build and puts them in the output folder."""
+
+    def __init__(self, out_dir: Path, reuse: bool = True):
+        """`reuse`: keep pages whose fingerprint is unchanged (else render all)."""
+        self.out_dir = out_dir
+        self.previous = read_manifest(out_dir) if reuse else {}
+        self.pages: dict[str, str] = {}
+
+    def page(self, plan: PagePlan, renderer: Renderer) -> bool:
+        """Write the page of `plan` unless it is unchanged; return True if it was rendered."""
+        raise NotImplementedError
+
+    def static(self, *sources: Path) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        raise NotImplementedError
+
+    def abandon(self) -> None:
+        """Give up after a failure, leaving the previous output as it was."""
+
+
+class StagingWriter(Writer):
+    """Writes a complete new output folder beside the old one: unchanged
+    pages are hard links to the old files, new ones are rendered; `finish`
+    swaps the two folders."""
+
+    def __init__(self, out_dir: Path, reuse: bool = True):
+        super().__init__(out_dir, reuse)
+        remove_leftovers(out_dir)
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self.staging.mkdir()
+        self._folders: set[str] = set()
+
+    def _target(self, path: str) -> Path:
+        folder = path.rpartition("/")[0]
+        if folder not in self._folders:
+            (self.staging / folder).mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+        return self.staging / path
+
+    def page(self, plan: PagePlan, renderer: Renderer) -> bool:
+        target = self._target(plan.path)
+        self.pages[plan.path] = plan.fingerprint
+        if self.previous.get(plan.path) == plan.fingerprint and _link(self.out_dir / plan.path, target):
+            return False
+        html = renderer.render(plan.template, page_url(plan.path), **plan.context)
+        target.write_text(html, encoding="utf-8")
+        return True
+
+    def static(self, *sources: Path) -> None:
+        for source in sources:
+            for rel, src in iter_static(source):
+                target = self._target(f"static/{rel}")
+                old = self.out_dir / "static" / rel
+                if _same_file_state(src, old) and _link(old, target):
+                    continue
+                target.unlink(missing_ok=True)
+                shutil.copy2(src, target)
+
+    def finish(self) -> None:
+        (self.staging / MARKER).write_text(manifest_text(self.pages), encoding="utf-8")
+        swap_in(self.staging, self.out_dir)
+
+    def abandon(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+class InPlaceWriter(Writer):
+    """Writes changed pages straight into the output folder (each through a
+    temporary file, so no reader sees half a page) and removes pages that
+    are gone. For `serve`, whose requests wait while a build runs."""
+
+    def __init__(self, out_dir: Path, reuse: bool = True):
+        super().__init__(out_dir, reuse)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self._written_static: set[str] = set()
+
+    def page(self, plan: PagePlan, renderer: Renderer) -> bool:
+        self.pages[plan.path] = plan.fingerprint
+        target = self.out_dir / plan.path
+        if self.previous.get(plan.path) == plan.fingerprint and target.is_file():
+            return False
+        html = renderer.render(plan.template, page_url(plan.path), **plan.context)
+        write_atomically(target, html.encode("utf-8"))
+        return True
+
+    def static(self, *sources: Path) -> None:
+        for source in sources:
+            for rel, src in iter_static(source):
+                target = self.out_dir / "static" / rel
+                self._written_static.add(rel)
+                if not _same_file_state(src, target):
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(src, target)
+        existing = self.out_dir / "static"
+        for rel, path in list(iter_static(existing)):
+            if rel not in self._written_static:
+                path.unlink()
+
+    def finish(self) -> None:
+        for path in set(self.previous) - set(self.pages):
+            (self.out_dir / path).unlink(missing_ok=True)
+            _prune_empty_folders(self.out_dir, (self.out_dir / path).parent)
+        write_atomically(self.out_dir / MARKER, manifest_text(self.pages).encode("utf-8"))
+
+    def abandon(self) -> None:
+        # Pages written so far are complete and correct for the new content;
+        # the manifest keeps the old fingerprints, so the next build redoes them.
+        pass
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write `data` to `target` through a temporary file in the same folder."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    temporary.write_bytes(data)
+    os.replace(temporary, target)
+
+
+def _link(existing: Path, new: Path) -> bool:
+    try:
+        os.link(existing, new)
+        return True
+    except FileExistsError:
+        new.unlink()
+        return _link(existing, new)
+    except OSError:
+        return False
+
+
+def _same_file_state(source: Path, copy: Path) -> bool:
+    try:
+        a, b = source.stat(), copy.stat()
+    except OSError:
+        return False
+    return a.st_size == b.st_size and a.st_mtime_ns == b.st_mtime_ns
+
+
+def _prune_empty_folders(top: Path, folder: Path) -> None:
+    while folder != top and top in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def iter_static(source: Path) -> Iterator[tuple[str, Path]]:
+    """Yield (relative path, path) for the files under `source`, skipping hidden ones."""
     if not source.is_dir():
         return
     for folder, dirs, files in os.walk(source):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if name.startswith("."):
-                continue
-            src = Path(folder, name)
-            dest = target / src.relative_to(source)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dest)
+            if not name.startswith("."):
+                path = Path(folder, name)
+                yield path.relative_to(source).as_posix(), path
 
 
 def swap_in(staging: Path, out_dir: Path) -> None:
@@ -250,6 +524,3 @@ def template_error(exc: jinja2.TemplateError, site_dir: Path) -> ContentError:
 
 def print_progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-__all__ = ["BuildOptions", "BuildReport", "BuildError", "build", "SiteConfig"]

@@ -44,8 +44,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--drafts", action="store_true", help="also publish articles marked 'draft: true'")
     p.add_argument("--base-url", metavar="URL", help="the address the site is published at "
                                                      "(overrides base_url in site.yml)")
+    p.add_argument("--clean", action="store_true",
+                   help="read every file and render every page again, ignoring what earlier builds stored")
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    p.add_argument("-v", "--verbose", action="store_true", help="also list skipped files")
+    p.add_argument("-v", "--verbose", action="store_true", help="list every warning and skipped file")
 
     p = commands.add_parser("check", help="validate every article without writing anything",
                             description="Read and validate every article; print errors and warnings, "
@@ -94,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_build(args) -> Exit:
     options = BuildOptions(out_dir=args.output, keep_going=args.keep_going, drafts=args.drafts,
-                           base_url=args.base_url)
+                           base_url=args.base_url, use_cache=not args.clean)
     report = build(args.site_dir, options, progress=None if args.quiet else print_progress)
     print_problems(report.loaded.problems + report.errors, quiet=args.quiet, all_warnings=args.verbose)
     if not args.quiet:
@@ -127,8 +129,8 @@ def print_summary(report: BuildReport, verbose: bool) -> None:
     failed = len(loaded.failed)
     if report.published:
         terms = ", ".join(f"{n} {kind}" for kind, n in report.terms.items())
-        print(f"Published {report.articles} articles ({terms}): {report.pages} pages "
-              f"in {report.out_dir} ({report.seconds:.2f} s)")
+        print(f"Published {report.articles} articles ({terms}): {report.pages} pages, "
+              f"{report.rendered} rendered, in {report.out_dir} ({report.seconds:.2f} s)")
     elif failed:
         print(f"Nothing published: {failed} file(s) with errors; the previous output is unchanged. "
               "Fix them, or use --keep-going to publish the rest.", file=sys.stderr)

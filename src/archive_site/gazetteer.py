@@ -9,6 +9,7 @@ record, after what the editor listed in the front matter.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -17,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from . import arabic
+from .cache import RecordCache
 from .model import Article, ContentError
 
 PACKAGED = Path(__file__).parent / "data" / "gazetteer.yml"
@@ -83,6 +85,7 @@ class Gazetteer:
     name's first word (with clitics) to the names that start with it."""
 
     def __init__(self, entries: list[Entry]):
+        self.digest = ""  # of the file it was read from: what a cache of tag results depends on
         self.entries: dict[tuple[str, str], Entry] = {(e.kind, e.slug): e for e in entries}
         self._by_name: dict[tuple[str, str], Entry] = {}
         self._index: dict[str, dict[str, list[tuple[tuple[str, ...], str, Entry]]]] = {k: defaultdict(list)
@@ -189,7 +192,10 @@ def load_gazetteer(site_dir: Path) -> Gazetteer:
     shown = SITE_FILE
     if not path.is_file():
         path, shown = PACKAGED, "archive_site/data/gazetteer.yml"
-    return _read(path.read_text(encoding="utf-8-sig"), shown)
+    text = path.read_text(encoding="utf-8-sig")
+    gazetteer = _read(text, shown)
+    gazetteer.digest = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+    return gazetteer
 
 
 def _read(text: str, shown: str) -> Gazetteer:
@@ -260,15 +266,24 @@ def _entry(kind: str, node, fail) -> list[Entry]:
     return entries
 
 
-def tag_articles(articles: list[Article], gazetteer: Gazetteer
+def tag_articles(articles: list[Article], gazetteer: Gazetteer, cache: RecordCache | None = None,
+                 states: dict[str, object] | None = None
                  ) -> tuple[list[Article], list[Detection], list[ContentError]]:
     """Return `articles` with the places and actors their text names added,
     what was found in each, and warnings for listed places the gazetteer
-    does not know."""
+    does not know. With a cache (salted by the gazetteer) and the articles'
+    file states, an unchanged article is not matched again."""
     tagged, detections, warnings = [], [], []
     for article in articles:
-        result, detection, unknown = tag_article(article, gazetteer)
-        tagged.append(result)
+        state = states.get(article.source) if states else None
+        outcome = cache.get("tag", article.source, state) if cache and state else None
+        if outcome is None:
+            result, detection, unknown = tag_article(article, gazetteer)
+            outcome = (result.places, result.actors, detection, unknown)
+            if cache and state:
+                cache.put("tag", article.source, state, outcome)
+        places, actors, detection, unknown = outcome
+        tagged.append(replace(article, places=places, actors=actors))
         detections.append(detection)
         warnings.extend(unknown)
     return tagged, detections, warnings

@@ -19,6 +19,7 @@ import markdown
 import yaml
 
 from . import arabic
+from .cache import RecordCache, file_state
 from .model import Article, ContentError, SkippedFile
 from .sanitize import clean_html
 
@@ -54,6 +55,8 @@ class LoadResult:
     articles: list[Article] = field(default_factory=list)
     problems: list[ContentError] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
+    # The size and modification time of each article's file, by its path.
+    states: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[ContentError]:
@@ -77,29 +80,49 @@ class _Invalid(Exception):
         self.message, self.line, self.hint = message, line, hint
 
 
-def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds")) -> LoadResult:
+def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds"),
+              cache: RecordCache | None = None) -> LoadResult:
     """Load every article under the content folders of `site_dir`.
 
     Returns all good articles with unique slugs, and every problem found.
+    Files unchanged since they were stored in `cache` are not read again.
     """
     result = LoadResult()
     converter = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
     for path in iter_content_files(site_dir, content_dirs, result.skipped):
         rel = path.relative_to(site_dir).as_posix()
         try:
-            data = path.read_bytes()
-            article, warnings = parse_article(data, rel, path.suffix.lower(), converter)
-        except _Invalid as exc:
-            result.problems.append(ContentError(rel, exc.message, exc.line, exc.hint))
-            continue
+            state = file_state(path.stat())
         except OSError as exc:
             result.problems.append(ContentError(rel, f"cannot read the file: {exc.strerror}"))
             continue
-        result.problems.extend(warnings)
-        result.articles.append(article)
+        outcome = cache.get("parse", rel, state) if cache else None
+        if outcome is None:
+            outcome = read_article(path, rel, converter)
+            if cache:
+                cache.put("parse", rel, state, outcome)
+        article, problems = outcome
+        result.problems.extend(problems)
+        if article is not None:
+            result.articles.append(article)
+            result.states[rel] = state
     result.articles = assign_unique_slugs(result.articles, result.problems)
     result.problems.extend(suspicious(result.articles))
     return result
+
+
+def read_article(path: Path, rel: str, converter: markdown.Markdown
+                 ) -> tuple[Article | None, list[ContentError]]:
+    """Return the article in the file at `path` (None if it has an error)
+    and the problems found in it."""
+    try:
+        data = path.read_bytes()
+        article, warnings = parse_article(data, rel, path.suffix.lower(), converter)
+    except _Invalid as exc:
+        return None, [ContentError(rel, exc.message, exc.line, exc.hint)]
+    except OSError as exc:
+        return None, [ContentError(rel, f"cannot read the file: {exc.strerror}")]
+    return article, warnings
 
 
 def iter_content_files(site_dir: Path, content_dirs, skipped: list[SkippedFile]):

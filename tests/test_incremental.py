@@ -1,0 +1,83 @@
+"""Incremental builds: after any change, the output is byte-identical to a
+clean build of the same input, and unchanged pages are not rendered again."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from conftest import write_site
+
+
+def article(i: int, extra: str = "") -> str:
+    place = ["حلب", "إدلب", "الباب", "منبج"][i % 4]
+    return (f"---\ntitle: مقال رقم {i}\ndate: 2020-{i % 12 + 1:02}-{i % 27 + 1:02}\ntags: [وسم {i % 3}]\n"
+            f"places: [{place}]\n---\n\nنص المقال {i} عن {place}. {extra}\n")
+
+
+@pytest.fixture
+def site(tmp_path):
+    files = {f"content/{i:03}.md": article(i) for i in range(40)}
+    files["site.yml"] = "title: أرشيف\nper_page: 6\n"
+    return write_site(tmp_path / "site", files)
+
+
+def snapshot(folder) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != ".archive-site"}
+
+
+def assert_same_as_clean(cli, site, tmp_path):
+    """Build incrementally into build/, cleanly into a fresh folder without
+    the cache, and compare every byte."""
+    assert cli("build", site).status == 0
+    clean_site = tmp_path / "clean-site"
+    shutil.rmtree(clean_site, ignore_errors=True)
+    shutil.copytree(site, clean_site, ignore=shutil.ignore_patterns("build", ".archive-site-cache"))
+    assert cli("build", clean_site, "--clean").status == 0
+    assert snapshot(site / "build") == snapshot(clean_site / "build")
+
+
+CHANGES = {
+    "edit one body": lambda s: (s / "content/005.md").write_text(article(5, "جملة جديدة."), encoding="utf-8"),
+    "edit a title": lambda s: (s / "content/006.md").write_text(article(6).replace("رقم 6", "معدل"), encoding="utf-8"),
+    "move to another place": lambda s: (s / "content/007.md").write_text(article(7).replace("[منبج]", "[حلب]"),
+                                                                          encoding="utf-8"),
+    "delete an article": lambda s: (s / "content/008.md").unlink(),
+    "rename a file": lambda s: (s / "content/009.md").rename(s / "content/renamed.md"),
+    "add an article": lambda s: (s / "content/new.md").write_text(article(99), encoding="utf-8"),
+    "edit a template": lambda s: write_site(s, {"templates/partials/footer.html": "<footer>جديد</footer>\n"}),
+    "change site.yml": lambda s: write_site(s, {"site.yml": "title: اسم آخر\nper_page: 4\n"}),
+    "add a static file": lambda s: write_site(s, {"static/extra.css": "p { color: red; }\n"}),
+    "own gazetteer": lambda s: write_site(s, {"gazetteer.yml": "places:\n- {slug: aleppo, name: حلب}\nactors: []\n"}),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_incremental_build_equals_clean_build(cli, site, tmp_path, change):
+    assert cli("build", site).status == 0
+    CHANGES[change](site)
+    assert_same_as_clean(cli, site, tmp_path)
+
+
+def test_nothing_changed_renders_nothing(cli, site):
+    cli("build", site)
+    run = cli("build", site)
+    assert ", 0 rendered," in run.out
+
+
+def test_one_edit_renders_only_what_shows_it(cli, site):
+    cli("build", site)
+    (site / "content/005.md").write_text(article(5, "جملة جديدة."), encoding="utf-8")
+    run = cli("build", site)
+    rendered = int(run.out.split(" rendered,")[0].rsplit(" ", 1)[1])
+    # Its own page, and the list pages that show its summary: home, its tag, its place and that place's parents.
+    assert 1 < rendered <= 8
+
+
+def test_a_removed_static_file_is_gone_from_the_output(cli, site):
+    write_site(site, {"static/old.css": "p {}\n"})
+    cli("build", site)
+    (site / "static/old.css").unlink()
+    cli("build", site)
+    assert not (site / "build/static/old.css").exists()
