@@ -15,6 +15,7 @@ from .build import BuildError, BuildOptions, BuildReport, build, print_progress
 from .config import ConfigError, load_config
 from .gazetteer import GazetteerError, load_gazetteer, tag_articles
 from .loader import load_site
+from .serve import PortInUse, serve
 
 
 class Exit(enum.IntEnum):
@@ -49,6 +50,17 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     p.add_argument("-v", "--verbose", action="store_true", help="list every warning and skipped file")
 
+    p = commands.add_parser("serve", help="preview the site, rebuilding and reloading on every change",
+                            description="Build the site into a temporary folder and serve it over HTTP. "
+                                        "Changes to content, templates, static files, site.yml or "
+                                        "gazetteer.yml rebuild what they affect and reload open pages. "
+                                        "Stop with Ctrl-C.")
+    _site_dir_argument(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None,
+                   help="port to listen on (default: 8000, or the next free one)")
+    p.add_argument("--drafts", action="store_true", help="also show articles marked 'draft: true'")
+
     p = commands.add_parser("check", help="validate every article without writing anything",
                             description="Read and validate every article; print errors and warnings, "
                                         "and the places and actors found in each article's text, with "
@@ -74,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.site_dir.is_dir():
         parser.error(f"{args.site_dir} is not a folder")
-    command = {"build": run_build, "check": run_check, "new": run_new}[args.command]
+    command = {"build": run_build, "serve": run_serve, "check": run_check, "new": run_new}[args.command]
     try:
         return int(command(args))
     except (ConfigError, BuildError, GazetteerError) as exc:
@@ -154,6 +166,15 @@ def print_summary(report: BuildReport, verbose: bool) -> None:
     if verbose:
         for skipped in loaded.skipped:
             print(f"skipped {skipped.path}: {skipped.reason}")
+
+
+def run_serve(args) -> Exit:
+    try:
+        return Exit(serve(args.site_dir, args.host, args.port or 8000, fixed_port=args.port is not None,
+                          drafts=args.drafts, log=lambda line: print(line, flush=True)))
+    except PortInUse as exc:
+        print(f"error: {exc}; choose another with --port", file=sys.stderr)
+        return Exit.USAGE
 
 
 def run_check(args) -> Exit:

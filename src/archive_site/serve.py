@@ -1,0 +1,429 @@
+"""`archive-site serve`: build, serve over HTTP, rebuild on change, reload the browser.
+
+The site is built into a private temporary folder (never into `build/`).
+Watchdog reports changes under the content folders, `templates/`, `static/`,
+`site.yml` and `gazetteer.yml`; a burst of changes settles for a moment, then
+one incremental rebuild runs while requests wait, so a half-built page is
+never served. Served HTML pages get a small script that listens for a reload
+event (Server-Sent Events); when the last rebuild failed, they also get an
+overlay listing the errors, drawn over the last good page.
+"""
+
+from __future__ import annotations
+
+import errno
+import html
+import mimetypes
+import os
+import posixpath
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import replace
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from .build import BuildOptions, Builder, BuildReport, InPlaceWriter
+from .config import CONFIG_FILE, ConfigError, load_config
+from .gazetteer import SITE_FILE as GAZETTEER_FILE
+from .gazetteer import GazetteerError
+from .loader import _EDITOR_LEFTOVERS
+from .model import ContentError
+
+EVENTS_PATH = "/__archive-site/events"
+SETTLE_SECONDS = 0.1
+HEARTBEAT_SECONDS = 15.0
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".xml": "application/xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".wasm": "application/wasm",
+}
+RELOAD_SCRIPT = """<script>
+(() => {
+  const source = new EventSource("%s?epoch=%d");
+  source.addEventListener("reload", () => location.reload());
+})();
+</script>
+"""
+
+
+class ReadWriteLock:
+    """Many requests read the output at once; a build writes it alone, and
+    requests that arrive during a build wait for it to end."""
+
+    def __init__(self):
+        self._condition = threading.Condition()
+        self._readers = 0
+        self._writing = False
+
+    def acquire_read(self) -> None:
+        with self._condition:
+            while self._writing:
+                self._condition.wait()
+            self._readers += 1
+
+    def release_read(self) -> None:
+        with self._condition:
+            self._readers -= 1
+            self._condition.notify_all()
+
+    def acquire_write(self) -> None:
+        with self._condition:
+            while self._writing:
+                self._condition.wait()
+            self._writing = True  # new readers wait from now on
+            while self._readers:
+                self._condition.wait()
+
+    def release_write(self) -> None:
+        with self._condition:
+            self._writing = False
+            self._condition.notify_all()
+
+
+class LiveSite:
+    """The state shared by the watcher, the build loop and the request handlers."""
+
+    def __init__(self, site_dir: Path, out_dir: Path, drafts: bool = False, log=print):
+        self.site_dir = site_dir.resolve()
+        self.out_dir = out_dir.resolve()
+        self.builder = Builder(self.site_dir, BuildOptions(out_dir=self.out_dir, drafts=drafts, keep_going=True))
+        self.lock = ReadWriteLock()
+        self.epoch = 0
+        self.problems: list[ContentError] = []
+        self.changed = threading.Event()
+        self.epoch_changed = threading.Condition()
+        self.stopping = threading.Event()
+        self.log = log
+        self.last_change = 0.0
+
+    def rebuild(self, quiet: bool = False) -> BuildReport | None:
+        """Build incrementally while requests wait; then tell browsers to reload."""
+        started = time.perf_counter()
+        self.lock.acquire_write()
+        try:
+            try:
+                report = self.builder.build(writer_factory=InPlaceWriter)
+                problems = report.all_errors
+            except (ConfigError, GazetteerError) as exc:
+                report, problems = None, [exc.error]
+        finally:
+            self.lock.release_write()
+        with self.epoch_changed:
+            self.problems = problems
+            self.epoch += 1
+            self.epoch_changed.notify_all()
+        seconds = time.perf_counter() - started
+        if problems:
+            self.log(f"Rebuilt with {len(problems)} error(s) in {seconds:.2f} s; the browser shows them:")
+            for problem in problems:
+                self.log(f"  {problem}")
+        elif report is not None and not quiet:
+            self.log(f"Rebuilt: {report.rendered} of {report.pages} pages rendered in {seconds:.2f} s")
+        return report
+
+    def build_loop(self) -> None:
+        """Wait for changes; when they have settled, rebuild once."""
+        while not self.stopping.is_set():
+            if not self.changed.wait(timeout=0.5):
+                continue
+            while time.monotonic() - self.last_change < SETTLE_SECONDS:
+                time.sleep(SETTLE_SECONDS / 2)
+            self.changed.clear()
+            if self.stopping.is_set():
+                return
+            try:
+                self.rebuild()
+            except Exception as exc:  # keep serving the last good output whatever happens
+                with self.epoch_changed:
+                    self.problems = [ContentError("build", f"unexpected {type(exc).__name__}: {exc}")]
+                    self.epoch += 1
+                    self.epoch_changed.notify_all()
+                self.log(f"Rebuild failed: {type(exc).__name__}: {exc}")
+
+    def notice(self) -> None:
+        self.last_change = time.monotonic()
+        self.changed.set()
+
+    def wait_for_epoch(self, seen: int, timeout: float) -> int:
+        with self.epoch_changed:
+            self.epoch_changed.wait_for(lambda: self.epoch != seen or self.stopping.is_set(), timeout)
+            return self.epoch
+
+
+class SiteWatcher(FileSystemEventHandler):
+    """Turns file-system events that matter into a rebuild request."""
+
+    def __init__(self, live: LiveSite, content_dirs: tuple[str, ...]):
+        self.live = live
+        self.watched_dirs = {live.site_dir / d for d in (*content_dirs, "templates", "static")}
+        self.top_files = {CONFIG_FILE, GAZETTEER_FILE}
+
+    def schedule(self, observer: Observer) -> None:
+        observer.schedule(self, str(self.live.site_dir), recursive=False)
+        for folder in sorted(self.watched_dirs):
+            if folder.is_dir():
+                observer.schedule(self, str(folder), recursive=True)
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        if event.is_directory and event.event_type == "modified":
+            return  # comes with the event of the file inside, which decides
+        paths = [event.src_path, getattr(event, "dest_path", "") or ""]
+        if any(self.matters(Path(os.fsdecode(p))) for p in paths if p):
+            self.live.notice()
+
+    def matters(self, path: Path) -> bool:
+        """True for a change that can alter the site: not a hidden, backup or
+        editor temporary file, inside a watched folder or one of the settings files."""
+        if any(_EDITOR_LEFTOVERS.search(part) for part in path.parts[-1:]):
+            return False
+        if path.parent == self.live.site_dir:
+            return path.name in self.top_files or path in self.watched_dirs
+        for folder in self.watched_dirs:
+            if folder in path.parents:
+                relative = path.relative_to(folder).parts
+                return not any(part.startswith(".") for part in relative)
+        return False
+
+
+class Handler(BaseHTTPRequestHandler):
+    """Serves the output folder, the reload events, and the error overlay."""
+
+    server_version = "archive-site"
+    live: LiveSite  # set on a subclass per server
+
+    def log_message(self, format: str, *args) -> None:  # requests are not logged: the console is for the editor
+        pass
+
+    def do_HEAD(self) -> None:
+        self.do_GET(head=True)
+
+    def do_GET(self, head: bool = False) -> None:
+        try:
+            target = urlsplit(self.path)
+            if target.path == EVENTS_PATH:
+                self.send_events(target.query)
+                return
+            self.send_file(target.path, head)
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, socket.timeout):
+            pass  # the browser went away: nothing to do
+
+    def send_file(self, raw_path: str, head: bool) -> None:
+        try:
+            path = unquote(raw_path, encoding="utf-8", errors="strict")
+        except UnicodeDecodeError:
+            self.send_text(HTTPStatus.BAD_REQUEST, "The address is not valid UTF-8.")
+            return
+        parts = path.split("/")
+        if "\\" in path or "\0" in path or any(part in ("..", ".") for part in parts):
+            self.send_text(HTTPStatus.FORBIDDEN, "Refused: the address leaves the site folder.")
+            return
+        self.live.lock.acquire_read()
+        try:
+            root = self.live.out_dir
+            file = root / posixpath.normpath(path).lstrip("/")
+            if file.is_dir():
+                if not path.endswith("/"):
+                    self.redirect(raw_path + "/")
+                    return
+                file = file / "index.html"
+            real = Path(os.path.realpath(file))
+            if real != root and root not in real.parents:
+                self.send_text(HTTPStatus.FORBIDDEN, "Refused: the address leaves the site folder.")
+                return
+            if not real.is_file():
+                self.send_not_found(head)
+                return
+            body = real.read_bytes()
+        finally:
+            self.live.lock.release_read()
+        self.send_body(HTTPStatus.OK, content_type(real), body, head)
+
+    def send_not_found(self, head: bool) -> None:
+        page = self.live.out_dir / "404.html"
+        body = page.read_bytes() if page.is_file() else NOT_FOUND.encode("utf-8")
+        self.send_body(HTTPStatus.NOT_FOUND, CONTENT_TYPES[".html"], body, head)
+
+    def send_body(self, status: HTTPStatus, kind: str, body: bytes, head: bool) -> None:
+        if kind.startswith("text/html"):
+            body = self.decorate(body)
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def decorate(self, body: bytes) -> bytes:
+        """Add the reload script, and the error overlay if the last build failed."""
+        live = self.live
+        extra = RELOAD_SCRIPT % (EVENTS_PATH, live.epoch)
+        if live.problems:
+            extra = overlay(live.problems) + extra
+        marker = b"</body>"
+        index = body.rfind(marker)
+        insert = extra.encode("utf-8")
+        return body[:index] + insert + body[index:] if index >= 0 else body + insert
+
+    def send_text(self, status: HTTPStatus, message: str) -> None:
+        self.send_body(status, CONTENT_TYPES[".txt"], (message + "\n").encode("utf-8"), head=False)
+
+    def redirect(self, location: str) -> None:
+        self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def send_events(self, query: str) -> None:
+        """Stream 'reload' events: one as soon as the site is newer than the
+        page that asks, then one per rebuild, with comments to keep it open."""
+        live = self.live
+        try:
+            seen = int(dict(p.split("=", 1) for p in query.split("&") if "=" in p).get("epoch", live.epoch))
+        except ValueError:
+            seen = live.epoch
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(b"retry: 500\n\n")
+        self.wfile.flush()
+        while not live.stopping.is_set():
+            epoch = live.wait_for_epoch(seen, HEARTBEAT_SECONDS)
+            if live.stopping.is_set():
+                return
+            if epoch != seen:
+                seen = epoch
+                self.wfile.write(f"event: reload\ndata: {epoch}\n\n".encode("ascii"))
+            else:
+                self.wfile.write(b": still here\n\n")
+            self.wfile.flush()
+
+
+def content_type(path: Path) -> str:
+    suffix = path.suffix.lower()
+    return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+NOT_FOUND = """<!DOCTYPE html>
+<html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>الصفحة غير موجودة</title></head>
+<body><h1>الصفحة غير موجودة</h1><p><a href="/">العودة إلى الصفحة الرئيسية</a></p></body></html>
+"""
+
+
+def overlay(problems: list[ContentError]) -> str:
+    """Return the HTML drawn over every served page while the last build failed."""
+    items = "".join(f"<li><code dir=\"ltr\">{html.escape(str(p))}</code></li>" for p in problems)
+    return (
+        '<div id="archive-site-errors" role="alert" dir="rtl" lang="ar" style="position:fixed;inset:0;'
+        'z-index:2147483647;overflow:auto;background:rgba(20,20,20,.94);color:#fff;padding:2rem;'
+        'font:16px/1.7 system-ui,sans-serif">'
+        f"<h2 style=\"color:#ff9b8e;margin-top:0\">تعذّر بناء الموقع: {len(problems)} خطأ</h2>"
+        "<p>أصلح الأخطاء التالية واحفظ الملف، وستُحدَّث الصفحة تلقائياً. "
+        "ما يظهر خلف هذه الرسالة هو آخر نسخة سليمة من الموقع.</p>"
+        f'<ul style="padding-inline-start:1.2rem">{items}</ul></div>'
+    )
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def handle_error(self, request, client_address) -> None:
+        # A client that misbehaves must never stop the server or print a traceback.
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, (ConnectionError, socket.timeout, BrokenPipeError)):
+            print(f"request from {client_address[0]} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+
+
+class PortInUse(Exception):
+    pass
+
+
+def bind(host: str, port: int, handler: type, fixed_port: bool) -> Server:
+    """Return a server on `host:port`; if the port is busy and was not chosen
+    by the user, the next free one (up to 20 further)."""
+    last = port if fixed_port else port + 20
+    for candidate in range(port, last + 1):
+        try:
+            return Server((host, candidate), handler)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+    raise PortInUse(f"port {port} is already in use" if fixed_port
+                    else f"ports {port} to {last} are all in use")
+
+
+def serve(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, fixed_port: bool = False,
+          drafts: bool = False, log=print) -> int:
+    """Build, serve and watch until interrupted (Ctrl-C or SIGTERM); return the exit status."""
+    site_dir = site_dir.resolve()
+    config = load_config(site_dir)
+    out_dir = Path(tempfile.mkdtemp(prefix="archive-site-serve-"))
+    live = LiveSite(site_dir, out_dir, drafts=drafts, log=log)
+    handler = type("LiveHandler", (Handler,), {"live": live})
+    observer = Observer()
+    threads: list[threading.Thread] = []
+    server = None
+    previous_term = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        server = bind(host, port, handler, fixed_port)
+        address = f"http://{host}:{server.server_address[1]}/"
+        live.builder.options = replace(live.builder.options, base_url=address)
+        report = live.rebuild(quiet=True)
+        if report is not None and report.published:
+            log(f"Built {report.articles} articles ({report.pages} pages) in {report.seconds:.2f} s")
+        SiteWatcher(live, config.content_dirs).schedule(observer)
+        observer.start()
+        threads = [threading.Thread(target=live.build_loop, name="rebuild", daemon=True),
+                   threading.Thread(target=server.serve_forever, name="http", daemon=True)]
+        for thread in threads:
+            thread.start()
+        log(f"Serving {site_dir} (output in {out_dir}) at {address}")
+        log("Watching for changes; press Ctrl-C to stop.")
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        log("Stopping.")
+    finally:
+        signal.signal(signal.SIGTERM, previous_term)
+        live.stopping.set()
+        with live.epoch_changed:
+            live.epoch_changed.notify_all()
+        if observer.is_alive():
+            observer.stop()
+            observer.join(timeout=5)
+        if server is not None:
+            if any(t.name == "http" and t.is_alive() for t in threads):
+                server.shutdown()
+            server.server_close()
+        live.lock.acquire_write()  # wait for a build in progress to finish
+        shutil.rmtree(out_dir, ignore_errors=True)
+        live.lock.release_write()
+    return 0
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt

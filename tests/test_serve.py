@@ -1,0 +1,230 @@
+"""`archive-site serve`, started as a real process and used over real HTTP."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from conftest import write_site
+
+ARTICLE = "---\ntitle: {title}\ndate: 2021-06-14\nplaces: [حلب]\n---\n\n{body}\n"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Served:
+    """A running `archive-site serve` and what it printed."""
+
+    def __init__(self, site: Path, *args: str):
+        self.site = site
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "archive_site", "serve", str(site), "--port", str(self.port), *args],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8")
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        self.wait_for_line("Watching for changes")
+        self.out_dir = Path(re.search(r"output in (\S+)\)", "\n".join(self.lines)).group(1))
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for_line(self, text: str, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(text in line for line in self.lines):
+            assert self.process.poll() is None, "\n".join(self.lines)
+            assert time.monotonic() < deadline, f"no '{text}' in:\n" + "\n".join(self.lines)
+            time.sleep(0.02)
+
+    def get(self, path: str) -> tuple[int, dict, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = response.read().decode("utf-8", errors="replace")
+        connection.close()
+        return response.status, dict(response.getheaders()), body
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=20)
+
+
+@pytest.fixture
+def site(tmp_path):
+    return write_site(tmp_path / "site", {
+        "content/bread.md": ARTICLE.format(title="أسعار الخبز", body="ارتفع سعر الخبز في حلب."),
+        "content/water.md": ARTICLE.format(title="أزمة المياه", body="انقطعت المياه عن الأحياء."),
+    })
+
+
+@pytest.fixture
+def served(site):
+    server = Served(site)
+    yield server
+    server.stop()
+
+
+def wait_until(condition, timeout: float = 2.0) -> float:
+    """Wait until `condition()` is true; return the seconds it took."""
+    started = time.monotonic()
+    while not condition():
+        assert time.monotonic() - started < timeout, "not within the time allowed"
+        time.sleep(0.02)
+    return time.monotonic() - started
+
+
+def test_serves_a_page_with_content_type_and_the_reload_script(served):
+    status, headers, body = served.get("/")
+    assert status == 200
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "أسعار الخبز" in body
+    assert "/__archive-site/events?epoch=" in body
+    css_status, css_headers, _ = served.get("/static/style.css")
+    assert (css_status, css_headers["Content-Type"]) == (200, "text/css; charset=utf-8")
+
+
+def test_the_reload_script_is_never_written_to_disk(served):
+    for page in served.out_dir.rglob("*.html"):
+        assert "__archive-site/events" not in page.read_text(encoding="utf-8")
+
+
+def test_arabic_url_and_folder_redirect(served):
+    status, _, body = served.get("/articles/" + quote("اسعار-الخبز") + "/")
+    assert status == 200 and "ارتفع سعر الخبز" in body
+    status, headers, _ = served.get("/places/aleppo")
+    assert status == 301 and headers["Location"] == "/places/aleppo/"
+
+
+def test_missing_page_is_a_404(served):
+    status, headers, body = served.get("/no/such/page/")
+    assert status == 404
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert 'lang="ar"' in body
+
+
+@pytest.mark.parametrize("path", ["/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/static/..%2f..%2fetc/passwd",
+                                  "/static/%2e%2e/%2e%2e/etc/passwd", "/..%5c..%5cetc/passwd"])
+def test_traversal_is_refused(served, path):
+    status, _, body = served.get(path)
+    assert status == 403
+    assert "root:" not in body
+
+
+def test_symlink_pointing_out_is_refused(served, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("secret", encoding="utf-8")
+    os.symlink(secret, served.out_dir / "static" / "leak.txt")
+    status, _, body = served.get("/static/leak.txt")
+    assert status == 403 and "secret" not in body
+
+
+def test_invalid_utf8_in_the_address_is_a_400(served):
+    assert served.get("/%ff%fe/")[0] == 400
+
+
+def test_content_edit_reaches_the_page_within_2_seconds(served, site):
+    (site / "content/bread.md").write_text(
+        ARTICLE.format(title="أسعار الخبز", body="صار سعر الربطة ألف ليرة."), encoding="utf-8")
+    page = "/articles/" + quote("اسعار-الخبز") + "/"
+    wait_until(lambda: "صار سعر الربطة ألف ليرة" in served.get(page)[2], timeout=2.0)
+
+
+def test_new_file_and_template_edit_are_picked_up(served, site):
+    write_site(site, {"content/new.md": ARTICLE.format(title="خبر جديد", body="نص الخبر الجديد.")})
+    wait_until(lambda: "خبر جديد" in served.get("/")[2])
+    write_site(site, {"templates/partials/footer.html": "<footer>تذييل معدل</footer>\n"})
+    wait_until(lambda: "تذييل معدل" in served.get("/")[2])
+
+
+def test_editor_temporary_files_do_not_trigger_a_rebuild(served, site):
+    rebuilds = sum("Rebuilt" in line for line in served.lines)
+    for name in (".#bread.md", "bread.md~", ".bread.md.swp", "4913"):
+        (site / "content" / name).write_text("x", encoding="utf-8")
+    time.sleep(0.6)
+    assert sum("Rebuilt" in line for line in served.lines) == rebuilds
+
+
+def test_reload_event_reaches_a_connected_client(served, site):
+    connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)
+    _, _, body = served.get("/")
+    epoch = re.search(r"epoch=(\d+)", body).group(1)
+    connection.request("GET", f"/__archive-site/events?epoch={epoch}")
+    response = connection.getresponse()
+    assert response.status == 200
+    assert response.getheader("Content-Type") == "text/event-stream"
+    assert response.readline() == b"retry: 500\n"
+    response.readline()
+    (site / "content/water.md").write_text(ARTICLE.format(title="أزمة المياه", body="عادت المياه."),
+                                           encoding="utf-8")
+    assert response.readline() == b"event: reload\n"
+    assert response.readline().startswith(b"data: ")
+    connection.close()
+
+
+def test_broken_file_shows_the_overlay_and_the_server_survives(served, site):
+    (site / "content/broken.md").write_text("---\ntitle: [\n---\nنص\n", encoding="utf-8")
+    wait_until(lambda: "archive-site-errors" in served.get("/")[2])
+    _, _, body = served.get("/")
+    assert "content/broken.md:2: front matter is not valid YAML" in body
+    assert "أسعار الخبز" in body  # the last good page is still under the overlay
+    (site / "content/broken.md").write_text("---\ntitle: أصلح\n---\nنص مصلح\n", encoding="utf-8")
+    wait_until(lambda: "archive-site-errors" not in served.get("/")[2] and "أصلح" in served.get("/")[2])
+
+
+def test_flood_and_abrupt_disconnects_do_not_stop_the_server(served):
+    def abrupt():
+        with socket.create_connection(("127.0.0.1", served.port)) as s:
+            s.sendall(b"GET /articles/")  # half a request, then gone
+
+    def full():
+        assert served.get("/")[0] == 200
+
+    threads = [threading.Thread(target=abrupt if i % 3 == 0 else full) for i in range(150)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    with socket.create_connection(("127.0.0.1", served.port)) as s:
+        s.sendall(b"GET /__archive-site/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        s.recv(100)  # an event stream left open and dropped
+    assert served.get("/")[0] == 200
+    assert served.process.poll() is None
+
+
+def test_ctrl_c_stops_cleanly_and_removes_the_output(site):
+    server = Served(site)
+    out_dir = server.out_dir
+    assert out_dir.is_dir()
+    assert server.stop() == 0
+    assert not out_dir.exists()
+    assert any("Stopping." in line for line in server.lines)
+    assert not any("Traceback" in line for line in server.lines)
+
+
+def test_busy_port_is_a_clear_error_when_asked_for(site):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = subprocess.run([sys.executable, "-m", "archive_site", "serve", str(site), "--port", str(port)],
+                             capture_output=True, text=True, timeout=30)
+    assert run.returncode == 2
+    assert f"error: port {port} is already in use; choose another with --port" in run.stderr
