@@ -196,3 +196,33 @@ def test_editor_leftovers_and_other_files_are_skipped_with_a_reason(tmp_path):
     assert result.errors == []
     assert {s.path for s in result.skipped} == {"content/.a.md.swp", "content/a.md~", "content/.#a.md",
                                                 "content/photo.jpg"}
+
+
+# --- the fast path for plain paragraphs ------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import markdown  # noqa: E402
+
+from archive_site.loader import plain_paragraphs_html  # noqa: E402
+from archive_site.sanitize import clean_html  # noqa: E402
+
+PIECES = st.sampled_from(list("ابتجحدرسعلمنهويءأإآىة٠١3 .,،؛:؟!\"'()-+=*_#<>&|~`[]{}\\\t\u00a0\u200f")
+                         + ["  ", "\n", "\n\n", "\n\n\n", "1. ", "- ", "> ", "===", "---"])
+MARKDOWN = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(PIECES, max_size=60).map("".join))
+def test_plain_paragraph_fast_path_equals_markdown_and_sanitiser(body):
+    fast = plain_paragraphs_html(body)
+    if fast is not None:
+        MARKDOWN.reset()
+        assert fast == clean_html(MARKDOWN.convert(body))
+
+
+def test_fast_path_takes_plain_arabic_paragraphs():
+    assert plain_paragraphs_html("\nالفقرة الأولى.\nسطر ثانٍ.\n\n\nالفقرة الثانية.\n") == (
+        "<p>الفقرة الأولى.\nسطر ثانٍ.</p>\n<p>الفقرة الثانية.</p>")
+    assert plain_paragraphs_html("نص *مائل*") is None

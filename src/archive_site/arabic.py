@@ -25,8 +25,14 @@ _MATCH_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", 
 # Conjunctions, then prepositions, that attach to the front of a word.
 _CONJUNCTIONS = ("و", "ف")
 _PREPOSITIONS = ("ب", "ل", "ك")
-# A word: letters and digits with the diacritics written on them.
-_WORD_SPAN = re.compile("(?:[^\\W_]|[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed])+")
+# A word: letters and digits, with the diacritics written on them.
+_MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed"
+_WORD = re.compile(f"[{_MARKS}]*(?:[^\\W_][{_MARKS}]*)+")
+# Letters folded one for one (the text keeps its length): alef forms, ى, ة,
+# Arabic-Indic and Persian digits, upper-case Latin.
+_FOLD = str.maketrans({**{c: "ا" for c in "أإآٱ"}, "ى": "ي", "ة": "ه",
+                       **{d: str(i % 10) for i, d in enumerate("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹")},
+                       **{chr(c): chr(c + 32) for c in range(65, 91)}})
 
 LEVANTINE_MONTHS = (
     "كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران",
@@ -62,6 +68,7 @@ def slug_form(text: str) -> str:
     return to_ascii_digits(strip_tashkeel(clean(text))).translate(_ALEF_FORMS)
 
 
+@functools.lru_cache(maxsize=200_000)
 def normalize(text: str) -> str:
     """Return the form of `text` used to compare words: cleaned, without
     diacritics, every alef form as bare alef, ى as ي, ة as ه, ASCII digits,
@@ -70,17 +77,16 @@ def normalize(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-@functools.lru_cache(maxsize=100_000)
-def normalize_word(word: str) -> str:
-    """Return `normalize(word)` for one word of already cleaned text (cached:
-    the words of an archive repeat)."""
-    return to_ascii_digits(strip_tashkeel(word)).translate(_MATCH_LETTERS).lower()
+def word_forms(cleaned: str) -> list[str]:
+    """Return the normalised words of `cleaned` text (see clean), in order:
+    the text is folded once, then split."""
+    return _WORD.findall(strip_tashkeel(cleaned).translate(_FOLD))
 
 
-def words(text: str) -> list[tuple[str, int, int]]:
-    """Return the words of cleaned `text` (see clean) as (normalised word,
-    start, end); start and end index `text`, so a match can be quoted."""
-    return [(normalize_word(m.group()), m.start(), m.end()) for m in _WORD_SPAN.finditer(text)]
+def written_words(cleaned: str) -> list[str]:
+    """Return the words of `cleaned` text as written, diacritics included:
+    the same words, in the same order, as word_forms gives normalised."""
+    return _WORD.findall(cleaned)
 
 
 def clitic_forms(word: str) -> list[tuple[str, str]]:
@@ -118,6 +124,7 @@ def without_clitics(word: str) -> list[str]:
     return list(dict.fromkeys(readings))
 
 
+@functools.lru_cache(maxsize=200_000)
 def make_slug(text: str, max_length: int = 80) -> str:
     """Return a readable URL slug for `text`: Arabic letters are kept (the URL
     reads as the title does), Latin letters are lower-cased, words are joined
@@ -134,9 +141,6 @@ def format_date(value, months: str = "levantine") -> str:
 def month_name(month: int, months: str = "levantine") -> str:
     """Return the Arabic name of `month` (1–12) in the chosen naming."""
     return MONTH_NAMES.get(months, LEVANTINE_MONTHS)[month - 1]
-
-
-_WORD = re.compile(r"\w+")
 
 
 def count_words(text: str) -> int:

@@ -142,42 +142,50 @@ class Gazetteer:
         "not taken". The reason is empty for an unambiguous name."""
         index = self._index[kind]
         text = arabic.clean(text)
-        tokens = arabic.words(text)
+        tokens = arabic.word_forms(text)
+        written: list[str] | None = None
         found = []
         last_end = -9
         i = 0
-        while i < len(tokens):
+        count = len(tokens)
+        while i < count:
+            candidates = index.get(tokens[i])
+            if candidates is None:
+                i += 1
+                continue
             best = None
-            for rest, clitics, entry in index.get(tokens[i][0], ()):
+            for rest, clitics, entry in candidates:
                 end = i + len(rest)
-                if end < len(tokens) and all(tokens[i + 1 + j][0] == w for j, w in enumerate(rest)):
+                if end < count and (not rest or all(tokens[i + 1 + j] == w for j, w in enumerate(rest))):
                     if best is None or len(rest) > len(best[0]):
                         best = (rest, clitics, entry)
             if best is None:
                 i += 1
                 continue
+            if written is None:
+                written = arabic.written_words(text)
+                if len(written) != count:  # cannot happen with clean text; quote the normal forms then
+                    written = tokens
             rest, clitics, entry = best
             end = i + len(rest)
-            written = text[tokens[i][1]:tokens[end][2]]
+            quote = " ".join(written[i:end + 1])
             if entry.ambiguous and not rest:
                 in_a_list = clitics == "و" and i - last_end <= 2
-                found.append((entry, written, *self._judge(tokens, i, clitics, text, in_a_list)))
+                found.append((entry, quote, *self._judge(tokens, written, i, clitics, in_a_list)))
             else:
-                found.append((entry, written, False, ""))
+                found.append((entry, quote, False, ""))
             last_end = end
             i = end + 1
         return found
 
     @staticmethod
-    def _judge(tokens, i: int, clitics: str, text: str, in_a_list: bool) -> tuple[bool, str]:
+    def _judge(tokens: list[str], written: list[str], i: int, clitics: str, in_a_list: bool) -> tuple[bool, str]:
         if i > 0:
-            before_word = tokens[i - 1]
-            before = text[before_word[1]:before_word[2]]
-            readings = arabic.without_clitics(before_word[0])
+            readings = arabic.without_clitics(tokens[i - 1])
             if any(r in PLACE_WORDS for r in readings):
-                return False, f"after «{before}»"
+                return False, f"after «{written[i - 1]}»"
             if any(r in LOCATIVE_WORDS for r in readings):
-                return True, f"after «{before}»"
+                return True, f"after «{written[i - 1]}»"
         if clitics.rstrip("وف"):
             return True, f"with «{clitics}» attached"
         if in_a_list:
@@ -204,7 +212,7 @@ def _read(text: str, shown: str) -> Gazetteer:
         return GazetteerError(ContentError(shown, message, line, hint))
 
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise GazetteerError(ContentError(shown, f"invalid YAML: {getattr(exc, 'problem', exc)}",

@@ -14,6 +14,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Iterator
 
 import markdown
 import yaml
@@ -89,16 +90,10 @@ def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds
     """
     result = LoadResult()
     converter = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
-    for path in iter_content_files(site_dir, content_dirs, result.skipped):
-        rel = path.relative_to(site_dir).as_posix()
-        try:
-            state = file_state(path.stat())
-        except OSError as exc:
-            result.problems.append(ContentError(rel, f"cannot read the file: {exc.strerror}"))
-            continue
+    for path, rel, state in iter_content_files(site_dir, content_dirs, result.skipped):
         outcome = cache.get("parse", rel, state) if cache else None
         if outcome is None:
-            outcome = read_article(path, rel, converter)
+            outcome = read_article(Path(path), rel, converter)
             if cache:
                 cache.put("parse", rel, state, outcome)
         article, problems = outcome
@@ -125,26 +120,39 @@ def read_article(path: Path, rel: str, converter: markdown.Markdown
     return article, warnings
 
 
-def iter_content_files(site_dir: Path, content_dirs, skipped: list[SkippedFile]):
-    """Yield article files under the content folders, in a stable order;
-    record every other file in `skipped` with the reason."""
+def iter_content_files(site_dir: Path, content_dirs, skipped: list[SkippedFile]
+                       ) -> Iterator[tuple[str, str, tuple[int, int]]]:
+    """Yield (path, path relative to the site, file state) for the article
+    files under the content folders, in a stable order; record every other
+    file in `skipped` with the reason."""
     for name in content_dirs:
         top = site_dir / name
-        if not top.is_dir():
-            continue
-        for folder, dirs, files in os.walk(top):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for file_name in sorted(files):
-                path = Path(folder, file_name)
-                rel = path.relative_to(site_dir).as_posix()
-                if _EDITOR_LEFTOVERS.search(file_name):
-                    skipped.append(SkippedFile(rel, "hidden, backup or editor temporary file"))
-                elif path.suffix.lower() not in ARTICLE_SUFFIXES:
-                    skipped.append(SkippedFile(rel, "not an article (only .md and .txt files are read)"))
-                elif not path.is_file():
-                    skipped.append(SkippedFile(rel, "not a regular file"))
-                else:
-                    yield path
+        if top.is_dir():
+            yield from _walk(str(top), name, skipped)
+
+
+def _walk(folder: str, rel_folder: str, skipped: list[SkippedFile]) -> Iterator[tuple[str, str, tuple[int, int]]]:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        skipped.append(SkippedFile(rel_folder, "folder cannot be read"))
+        return
+    for entry in entries:
+        rel = f"{rel_folder}/{entry.name}"
+        if entry.is_dir():
+            if not entry.name.startswith("."):
+                yield from _walk(entry.path, rel, skipped)
+        elif _EDITOR_LEFTOVERS.search(entry.name):
+            skipped.append(SkippedFile(rel, "hidden, backup or editor temporary file"))
+        elif os.path.splitext(entry.name)[1].lower() not in ARTICLE_SUFFIXES:
+            skipped.append(SkippedFile(rel, "not an article (only .md and .txt files are read)"))
+        elif not entry.is_file():
+            skipped.append(SkippedFile(rel, "not a regular file"))
+        else:
+            try:
+                yield entry.path, rel, file_state(entry.stat())
+            except OSError as exc:
+                skipped.append(SkippedFile(rel, f"cannot be read: {exc.strerror}"))
 
 
 def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdown
@@ -162,6 +170,9 @@ def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdo
     if ARTICLE_SUFFIXES[suffix] == "markdown":
         fields, body_start, key_lines, warnings = read_front_matter(text, rel)
         body = "\n".join(text.split("\n")[body_start:])
+        fast = plain_paragraphs_html(body)
+        if fast is not None:
+            return _make_article(fields, key_lines, fast, rel, "markdown"), warnings
         converter.reset()
         try:
             converted = converter.convert(body)
@@ -179,6 +190,21 @@ def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdo
     fields = {"title": title}
     article = _make_article(fields, {"title": title_line}, body_html, rel, "text", footer=footer)
     return article, []
+
+
+# Anything that could be Markdown syntax, HTML, or text the sanitiser rewrites.
+_NOT_PLAIN = re.compile(r"[\\`*_{}\[\]<>&|#~\t\x00-\x08\x0b-\x1f\x7f\u00a0]|^[^\S\n]|[^\S\n]$|^[-+=:.\d]",
+                        re.M)
+_BLANK_LINES = re.compile(r"\n{2,}")
+
+
+def plain_paragraphs_html(body: str) -> str | None:
+    """Return the HTML of a Markdown body made only of plain paragraphs, the
+    same as Python-Markdown and the sanitiser would give, without running
+    them; None when the body has anything else."""
+    if _NOT_PLAIN.search(body):
+        return None
+    return "\n".join(f"<p>{paragraph}</p>" for paragraph in _BLANK_LINES.split(body.strip("\n")) if paragraph)
 
 
 def _plain(html_text: str) -> str:
@@ -455,7 +481,7 @@ def suspicious(articles: list[Article]) -> list[ContentError]:
             warn("empty body", "write the article's text below the title")
         elif article.word_count < SHORT_BODY_WORDS:
             warn(f"very short body ({article.word_count} words)", "check that the whole text is there")
-        key = arabic.make_slug(article.title) or article.title
+        key = arabic.normalize(article.title)
         other = first_with_title.setdefault(key, article)
         if other is not article and (article.slug_from_front_matter or other.slug_from_front_matter):
             warn(f"same title as {other.source}", "check that it is not the same article twice")

@@ -38,6 +38,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # one Renderer per build: templates cannot change during it
         )
         self.env.globals.update(site=config, url=_url, **(globals or {}))
         self.env.filters.update(

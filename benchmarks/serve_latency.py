@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Time from saving one article to the served page showing the change, in
+`archive-site serve`, on a generated site.
+
+    python benchmarks/serve_latency.py --n 10000 [--edits 7] [--work /tmp/serve-bench]
+
+Starts the real server, waits for the first build, then edits article N/2
+several times (one new sentence each) and, for each edit, polls the article's
+URL until the sentence is served. Prints every figure and the median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_corpus import write_corpus  # noqa: E402
+
+from archive_site import arabic  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=10000)
+    parser.add_argument("--edits", type=int, default=7)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/serve-bench"))
+    args = parser.parse_args()
+    site = args.work / f"site-{args.n}"
+    if not (site / "site.yml").exists():
+        write_corpus(args.n, site)
+    target = sorted((site / "content").rglob("article-*.md"))[args.n // 2]
+    original = target.read_text(encoding="utf-8")
+    title = re.search(r'^title: "(.*)"$', original, re.M).group(1)
+    url_path = "/articles/" + quote(arabic.make_slug(title)) + "/"
+    port = free_port()
+    lines: list[str] = []
+    process = subprocess.Popen([sys.executable, "-m", "archive_site", "serve", str(site), "--port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True).start()
+    try:
+        while not any("Watching" in line for line in lines):
+            time.sleep(0.05)
+        print("".join(lines), end="")
+        figures = []
+        for edit in range(args.edits):
+            marker = f"جملة التعديل رقم {edit} للقياس"
+            target.write_text(original + f"\n{marker}\n", encoding="utf-8")
+            saved = time.perf_counter()
+            while True:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{url_path}") as response:
+                    if marker in response.read().decode("utf-8"):
+                        break
+                time.sleep(0.005)
+            figures.append(time.perf_counter() - saved)
+            print(f"edit {edit}: {figures[-1]:.3f} s")
+            time.sleep(0.5)
+        print(f"median save-to-served: {statistics.median(figures):.3f} s over {len(figures)} edits "
+              f"({args.n} articles)")
+        print("".join(lines[-3:]), end="")
+    finally:
+        target.write_text(original, encoding="utf-8")
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+
+
+if __name__ == "__main__":
+    main()
