@@ -154,6 +154,16 @@ def test_new_file_and_template_edit_are_picked_up(served, site):
     wait_until(lambda: "تذييل معدل" in served.get("/")[2])
 
 
+def test_a_templates_folder_made_after_start_is_watched(served, site):
+    assert not (site / "templates").exists()
+    (site / "templates" / "partials").mkdir(parents=True)
+    time.sleep(0.3)
+    (site / "templates/partials/footer.html").write_text("<footer>أول</footer>\n", encoding="utf-8")
+    wait_until(lambda: "<footer>أول</footer>" in served.get("/")[2])
+    (site / "templates/partials/footer.html").write_text("<footer>ثانٍ</footer>\n", encoding="utf-8")
+    wait_until(lambda: "<footer>ثانٍ</footer>" in served.get("/")[2])
+
+
 def test_editor_temporary_files_do_not_trigger_a_rebuild(served, site):
     rebuilds = sum("Rebuilt" in line for line in served.lines)
     for name in (".#bread.md", "bread.md~", ".bread.md.swp", "4913"):

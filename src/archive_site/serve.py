@@ -179,6 +179,7 @@ class SiteWatcher(FileSystemEventHandler):
         self.top_files = {CONFIG_FILE, GAZETTEER_FILE}
 
     def schedule(self, observer: Observer) -> None:
+        self.observer = observer
         observer.schedule(self, str(self.live.site_dir), recursive=False)
         for folder in sorted(self.watched_dirs):
             if folder.is_dir():
@@ -189,6 +190,9 @@ class SiteWatcher(FileSystemEventHandler):
             return
         if event.is_directory and event.event_type == "modified":
             return  # comes with the event of the file inside, which decides
+        created = Path(os.fsdecode(getattr(event, "dest_path", "") or event.src_path))
+        if event.is_directory and event.event_type in ("created", "moved") and created in self.watched_dirs:
+            self.observer.schedule(self, str(created), recursive=True)  # e.g. templates/ made after start
         paths = [event.src_path, getattr(event, "dest_path", "") or ""]
         if any(self.matters(Path(os.fsdecode(p))) for p in paths if p):
             self.live.notice()
