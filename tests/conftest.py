@@ -15,6 +15,20 @@ from archive_site.cli import main
 REPO = Path(__file__).resolve().parent.parent
 
 
+def snapshot(folder: Path, search: bool = False, marker: bool = True) -> dict[str, bytes]:
+    """Return every file under `folder` (relative path -> bytes). The search
+    index is left out unless `search`: Pagefind does not write the same
+    bytes twice for the same input (its filter files come out in a varying
+    order), so builds are compared on the pages, feeds and static files."""
+    files = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if not path.is_file() or (rel.startswith("pagefind/") and not search) or (rel == ".archive-site" and not marker):
+            continue
+        files[rel] = path.read_bytes()
+    return files
+
+
 def write_site(root: Path, files: dict[str, str | bytes]) -> Path:
     """Write `files` (relative path -> text or bytes) under `root`; text is
     dedented and stripped of its first newline. Returns `root`."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import REPO, crawl, write_site
+from conftest import REPO, crawl, snapshot, write_site
 
 
 def article(title: str, date: str | None = None, **fields) -> str:
@@ -37,10 +37,6 @@ def read(path) -> str:
 
 def titles_in_order(html: str) -> list[str]:
     return re.findall(r'<h2 class="card-title"><a href="[^"]*">([^<]*)</a>', html)
-
-
-def snapshot(folder) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_build_writes_every_page_of_the_url_scheme(cli, small_site):

@@ -162,3 +162,79 @@ def count_articles(n: int) -> str:
     if 11 <= tens <= 99:
         return f"{n} مقالاً"
     return f"{n} مقال"
+
+
+# --- search keys -------------------------------------------------------------
+# Pagefind's Arabic stemmer leaves many prefixed forms apart (قوات and القوات,
+# معتقل and والمعتقل). The search index therefore also holds, for every word,
+# each reading of it with front clitics removed, and a query word is reduced
+# to its shortest reading: a word with clitics has every reading of the bare
+# word among its own, so the two meet. The same rules run in the browser
+# (theme/static/search.js); keep them in step. The feminine plural ending
+# ـات is also read as ـة, which the stemmer does not do either.
+
+_FRONT_LETTERS = ("و", "ف", "ب", "ك", "ل")
+_SEARCH_MIN = 3  # letters a reading keeps, so short words are left whole
+
+
+@functools.lru_cache(maxsize=200_000)
+def search_forms(word: str) -> frozenset[str]:
+    """Return the readings of a `word` in search_normal form with front clitics removed
+    (the conjunctions و ف, the prepositions ب ك ل, the article ال and للـ)
+    and the plural ending ـات read as ـة, the word itself included:
+    والقوات gives القوات, قوات, قوة, لقوات…"""
+    forms = {word}
+    todo = [word]
+    while todo:
+        form = todo.pop()
+        shorter = []
+        if form.startswith(_FRONT_LETTERS):
+            shorter.append(form[1:])
+        if form.startswith("لل"):
+            shorter.append("ال" + form[2:])
+        if form.startswith("ال"):
+            shorter.append(form[2:])
+        if form.endswith("ات"):  # the sound feminine plural: غارات is غارة
+            shorter.append(form[:-2] + "ة")
+        for reading in shorter:
+            if len(reading) >= _SEARCH_MIN and reading not in forms:
+                forms.add(reading)
+                todo.append(reading)
+    return frozenset(forms)
+
+
+def search_normal(text: str) -> str:
+    """Return `text` as the search index compares it: cleaned, without
+    diacritics, alef forms as bare alef, lower case. ة and ى are kept, as
+    the search engine's stemmer relies on them."""
+    return slug_form(text).lower()
+
+
+def search_key(word: str) -> str:
+    """Return the form a query word is searched by: the shortest of its
+    readings, ties broken alphabetically."""
+    return min(search_forms(search_normal(word)), key=lambda form: (len(form), form))
+
+
+def search_extra_words(text: str) -> list[str]:
+    """Return the search readings of the words of `text` that are not
+    already written in it, each once, in order of first appearance."""
+    written = set(written_words(text))
+    extra: dict[str, None] = {}
+    for form in written_words(search_normal(text)):
+        for reading in search_forms(form):
+            if reading not in written:
+                extra[reading] = None
+    return list(extra)
+
+
+def reading_time(words: int, per_minute: int = 180) -> str:
+    """Return how long `words` words take to read, in Arabic: "دقيقتان"."""
+    minutes = max(1, round(words / per_minute))
+    if minutes == 1:
+        return "دقيقة واحدة"
+    if minutes == 2:
+        return "دقيقتان"
+    if 3 <= minutes % 100 <= 10:
+        return f"{minutes} دقائق"
+    return f"{minutes} دقيقة"

@@ -11,6 +11,7 @@ into its private folder, while requests wait.
 from __future__ import annotations
 
 import ctypes
+import datetime as dt
 import errno
 import gc
 import hashlib
@@ -22,6 +23,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator
+from urllib.parse import urlsplit
 
 import jinja2
 
@@ -31,8 +33,10 @@ from .config import SiteConfig, load_config
 from .gazetteer import Gazetteer, load_gazetteer, tag_articles
 from .loader import LoadResult, load_site
 from .model import Article, ContentError
+from . import search
 from .render import THEME_DIR, Renderer
-from .taxonomy import Site, Term, make_site, paginate
+from .search import SearchResult
+from .taxonomy import Neighbours, Site, Term, make_site, paginate
 
 # Written into every output folder: it marks a folder a build may replace, and
 # holds the fingerprint of each page written.
@@ -48,6 +52,7 @@ class BuildOptions:
     drafts: bool = False
     base_url: str | None = None
     use_cache: bool = True
+    search: bool = True  # write the search index
 
 
 @dataclass
@@ -66,6 +71,7 @@ class BuildReport:
     errors: list[ContentError] = field(default_factory=list)
     # Site paths of the pages rendered anew by this build.
     changed: list[str] = field(default_factory=list)
+    search: SearchResult | None = None
 
     @property
     def all_errors(self) -> list[ContentError]:
@@ -92,6 +98,7 @@ class PagePlan:
     fingerprint: str
     template: str
     context: dict
+    lastmod: dt.date | None = None  # for the sitemap
 
 
 class Builder:
@@ -146,9 +153,10 @@ class Builder:
 
         renderer = Renderer(site_dir, config)
         epoch = theme_epoch(site_dir, config)
+        prints = Fingerprints(site, loaded.states)
         writer = (writer_factory or StagingWriter)(self.out_dir, options.use_cache)
         try:
-            for plan in plan_pages(site, epoch, loaded.states):
+            for plan in plan_pages(site, epoch, loaded.states, prints):
                 if writer.page(plan, renderer):
                     report.rendered += 1
                     report.changed.append(plan.path)
@@ -156,6 +164,8 @@ class Builder:
                         progress(f"{report.rendered} pages rendered")
                 report.pages += 1
             writer.static(THEME_DIR / "static", site_dir / "static")
+            if options.search:
+                report.search = self._index(site, gazetteer, prints, writer, progress)
             writer.finish()
         except jinja2.TemplateError as exc:
             writer.abandon()
@@ -167,6 +177,19 @@ class Builder:
         report.published = True
         report.seconds = time.perf_counter() - started
         return report
+
+    def _index(self, site: Site, gazetteer: Gazetteer, prints: Fingerprints, writer: Writer,
+               progress: Progress | None) -> SearchResult:
+        """Write the search index, or keep the previous one if nothing it holds changed."""
+        fingerprint = search.index_fingerprint(site, prints.cards)
+        if writer.keep_folder(search.INDEX_FOLDER, fingerprint):
+            return SearchResult(True, pages=len(site.articles), reused=True)
+        if progress and len(site.articles) >= 1000:
+            progress(f"indexing {len(site.articles)} articles for search")
+        result = search.build_index(site, gazetteer, writer.folder_path(search.INDEX_FOLDER))
+        if result.ok:
+            writer.record_folder(search.INDEX_FOLDER, fingerprint)
+        return result
 
     def _tag(self, articles: list[Article], gazetteer: Gazetteer, cache: RecordCache | None,
              states: dict[str, tuple[int, int]]) -> list[Article]:
@@ -269,19 +292,46 @@ class Fingerprints:
         return "".join([cards[a.slug] for a in articles])
 
 
-def plan_pages(site: Site, epoch: str, states: dict[str, tuple[int, int]]) -> Iterator[PagePlan]:
-    """Yield a plan for every page: home, articles, taxonomies and terms."""
-    prints = Fingerprints(site, states)
+def plan_pages(site: Site, epoch: str, states: dict[str, tuple[int, int]],
+               prints: Fingerprints | None = None) -> Iterator[PagePlan]:
+    """Yield a plan for every file of the output: the HTML pages, then the
+    feeds, the sitemap (which lists the pages), robots.txt."""
+    prints = prints or Fingerprints(site, states)
+    listed: list[tuple[str, dt.date | None]] = []
+    for plan in plan_html_pages(site, epoch, prints):
+        if plan.path != NOT_FOUND_PAGE:
+            listed.append((page_url(plan.path), plan.lastmod))
+        yield plan
+    yield from plan_feeds(site, epoch, prints, states)
+    yield from plan_sitemaps(site, epoch, listed)
+    yield PagePlan("robots.txt", _digest(epoch, "robots"), "robots.txt", {})
+
+
+def plan_html_pages(site: Site, epoch: str, prints: Fingerprints) -> Iterator[PagePlan]:
+    """Yield a plan for every HTML page: home, articles, taxonomies, terms,
+    the date archive, search and the 404 page."""
     terms = site.article_terms
     per_page = site.config.per_page
-    for pager in paginate(site.articles, "", per_page):
-        yield PagePlan(pager.url + "index.html",
-                       _digest(epoch, "list", pager.url, pager.number, pager.total, prints.of(pager.articles)),
-                       "list.html", {"pager": pager, "article_terms": terms})
+
+    def listing(articles: list[Article], base: str, template: str, kind: str, key: object, **context
+                ) -> Iterator[PagePlan]:
+        for pager in paginate(articles, base, per_page):
+            yield PagePlan(pager.url + "index.html",
+                           _digest(epoch, kind, key, pager.url, pager.number, pager.total,
+                                   prints.of(pager.articles)),
+                           template, {"pager": pager, "article_terms": terms, **context},
+                           _newest(pager.articles))
+
+    yield from listing(site.articles, "", "list.html", "list", None)
     for article in site.articles:
+        near = site.neighbours.get(article.slug) or Neighbours()
+        shown = [a for a in (near.newer, near.older, *near.related) if a is not None]
         yield PagePlan(article.url + "index.html",
-                       _digest(epoch, "article", prints.cards[article.slug]),
-                       "article.html", {"article": article, "terms": terms[article.slug]})
+                       _digest(epoch, "article", prints.cards[article.slug], prints.of(shown),
+                               near.newer is not None, near.older is not None),
+                       "article.html", {"article": article, "terms": terms[article.slug], "near": near,
+                                        "article_terms": terms},
+                       article.date.date() if article.date else None)
     for taxonomy in site.taxonomies.values():
         yield PagePlan(taxonomy.url + "index.html",
                        _digest(epoch, "taxonomy", taxonomy.kind,
@@ -289,12 +339,97 @@ def plan_pages(site: Site, epoch: str, states: dict[str, tuple[int, int]]) -> It
                        "taxonomy.html", {"taxonomy": taxonomy})
         for term in taxonomy.terms:
             around = ([_term_ref(t) for t in term.ancestors], [_term_key(t) for t in term.children])
-            for pager in paginate(term.articles, term.url, per_page):
-                yield PagePlan(pager.url + "index.html",
-                               _digest(epoch, "term", _term_key(term), around, pager.number, pager.total,
-                                       prints.of(pager.articles)),
-                               "term.html", {"taxonomy": taxonomy, "term": term, "pager": pager,
-                                             "article_terms": terms})
+            yield from listing(term.articles, term.url, "term.html", "term", (_term_key(term), around),
+                               taxonomy=taxonomy, term=term)
+    archive = site.archive
+    counts = [(y.year, y.count, [(m.month, m.count) for m in y.months]) for y in archive.years]
+    yield PagePlan(archive.url + "index.html", _digest(epoch, "archive", counts, len(archive.undated)),
+                   "archive.html", {"archive": archive}, _newest(site.articles))
+    for year in archive.years:
+        yield PagePlan(year.url + "index.html",
+                       _digest(epoch, "year", year.year, [(m.month, m.count) for m in year.months]),
+                       "archive_year.html", {"archive": archive, "period": year}, _newest(year.articles))
+        for month in year.months:
+            yield from listing(month.articles, month.url, "archive_month.html", "month", (year.year, month.month),
+                               archive=archive, period=month)
+    if archive.undated:
+        yield from listing(archive.undated, archive.undated_url, "archive_month.html", "undated", None,
+                           archive=archive, period=None)
+    yield PagePlan("search/index.html", _digest(epoch, "search"), "search.html", {})
+    yield PagePlan(NOT_FOUND_PAGE, _digest(epoch, "404"), "404.html", {"url_root": site_root(site)})
+
+
+NOT_FOUND_PAGE = "404.html"
+FEED_ENTRIES = 50
+SITEMAP_LIMIT = 50_000  # URLs in one sitemap file, as the sitemaps protocol allows
+
+
+def _newest(articles: list[Article]) -> dt.date | None:
+    """The date of the newest dated article of `articles` (newest first)."""
+    for article in articles:
+        if article.date is not None:
+            return article.date.date()
+    return None
+
+
+def site_root(site: Site) -> str:
+    """The path of the site on its host ("/" or "/archive/"), from base_url."""
+    return urlsplit(site.config.base_url).path or "/"
+
+
+def atom_time(value: dt.datetime) -> str:
+    """Return `value` as an RFC 3339 time; a time without zone is taken as UTC."""
+    if value.tzinfo is None:
+        return value.replace(microsecond=0).isoformat() + "Z"
+    return value.replace(microsecond=0).isoformat()
+
+
+def entry_times(site: Site, states: dict[str, tuple[int, int]]) -> dict[str, tuple[str | None, str]]:
+    """Return, for each article slug, its Atom (published, updated) times:
+    both its date when it has one, else only the time its file was changed."""
+    times = {}
+    for article in site.articles:
+        if article.date is not None:
+            stamp = atom_time(article.date)
+            times[article.slug] = (stamp, stamp)
+        else:
+            mtime_ns = states.get(article.source, (0, 0))[0]
+            changed = dt.datetime.fromtimestamp(mtime_ns / 1e9, dt.timezone.utc)
+            times[article.slug] = (None, atom_time(changed).replace("+00:00", "Z"))
+    return times
+
+
+def plan_feeds(site: Site, epoch: str, prints: Fingerprints, states: dict[str, tuple[int, int]]
+               ) -> Iterator[PagePlan]:
+    """Yield the Atom feeds: the whole site, each tag and each place."""
+    times = entry_times(site, states)
+    feeds = [("", site.config.title, site.articles)]
+    for kind in ("tags", "places"):
+        taxonomy = site.taxonomies[kind]
+        for term in taxonomy.terms:
+            feeds.append((term.url, f"{term.name} — {site.config.title}", term.articles))
+    for url, title, articles in feeds:
+        latest = articles[:FEED_ENTRIES]
+        shown = {a.slug: times[a.slug] for a in latest}
+        updated = max((t[1] for t in shown.values()), default=atom_time(dt.datetime(1970, 1, 1)))
+        yield PagePlan(url + "feed.xml", _digest(epoch, "feed", url, title, prints.of(latest), shown),
+                       "feed.xml", {"feed_title": title, "alternate": url, "entries": latest, "times": times,
+                                    "article_terms": site.article_terms, "updated": updated})
+
+
+def plan_sitemaps(site: Site, epoch: str, listed: list[tuple[str, dt.date | None]]) -> Iterator[PagePlan]:
+    """Yield sitemap.xml listing every page, split into sitemap-N.xml files
+    under a sitemap index when there are more than SITEMAP_LIMIT."""
+    chunks = [listed[i:i + SITEMAP_LIMIT] for i in range(0, len(listed), SITEMAP_LIMIT)] or [[]]
+    if len(chunks) == 1:
+        yield PagePlan("sitemap.xml", _digest(epoch, "sitemap", listed), "sitemap.xml", {"pages": listed})
+        return
+    parts = []
+    for n, chunk in enumerate(chunks, 1):
+        name = f"sitemap-{n}.xml"
+        parts.append((name, max((d for _, d in chunk if d), default=None)))
+        yield PagePlan(name, _digest(epoch, "sitemap", chunk), "sitemap.xml", {"pages": chunk})
+    yield PagePlan("sitemap.xml", _digest(epoch, "sitemap-index", parts), "sitemap_index.xml", {"parts": parts})
 
 
 def page_url(path: str) -> str:
@@ -304,21 +439,23 @@ def page_url(path: str) -> str:
 
 # --- writing ---------------------------------------------------------------------
 
-def read_manifest(out_dir: Path) -> dict[str, str]:
-    """Return the page fingerprints recorded in the output folder, or {}."""
+def read_manifest(out_dir: Path, key: str = "pages") -> dict[str, str]:
+    """Return the fingerprints recorded in the output folder: of its pages,
+    or (key="folders") of the folders written whole, such as the search
+    index. Returns {} when there are none."""
     try:
         manifest = json.loads((out_dir / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     if not isinstance(manifest, dict) or manifest.get("version") != __version__:
         return {}
-    pages = manifest.get("pages")
-    return pages if isinstance(pages, dict) else {}
+    found = manifest.get(key)
+    return found if isinstance(found, dict) else {}
 
 
-def manifest_text(pages: dict[str, str]) -> str:
-    return json.dumps({"written_by": "archive-site build", "version": __version__, "pages": pages},
-                      ensure_ascii=False, sort_keys=True, indent=0) + "\n"
+def manifest_text(pages: dict[str, str], folders: dict[str, str]) -> str:
+    return json.dumps({"written_by": "archive-site build", "version": __version__, "pages": pages,
+                       "folders": folders}, ensure_ascii=False, sort_keys=True, indent=0) + "\n"
 
 
 class Writer:
@@ -328,7 +465,9 @@ class Writer:
         """`reuse`: keep pages whose fingerprint is unchanged (else render all)."""
         self.out_dir = out_dir
         self.previous = read_manifest(out_dir) if reuse else {}
+        self.previous_folders = read_manifest(out_dir, "folders") if reuse else {}
         self.pages: dict[str, str] = {}
+        self.folders: dict[str, str] = {}
 
     def page(self, plan: PagePlan, renderer: Renderer) -> bool:
         """Write the page of `plan` unless it is unchanged; return True if it was rendered."""
@@ -336,6 +475,28 @@ class Writer:
 
     def static(self, *sources: Path) -> None:
         raise NotImplementedError
+
+    def folder_path(self, name: str) -> Path:
+        """Where a folder written whole (the search index) goes."""
+        raise NotImplementedError
+
+    def keep_folder(self, name: str, fingerprint: str) -> bool:
+        """Keep the folder `name` of the previous output if it was written
+        with this fingerprint; return False when it must be written again."""
+        if self.previous_folders.get(name) != fingerprint or not (self.out_dir / name).is_dir():
+            return False
+        target = self.folder_path(name)
+        if target != self.out_dir / name:
+            for rel, path in iter_static(self.out_dir / name):
+                new = target / rel
+                new.parent.mkdir(parents=True, exist_ok=True)
+                if not _link(path, new):
+                    shutil.copy2(path, new)
+        self.record_folder(name, fingerprint)
+        return True
+
+    def record_folder(self, name: str, fingerprint: str) -> None:
+        self.folders[name] = fingerprint
 
     def finish(self) -> None:
         raise NotImplementedError
@@ -384,8 +545,11 @@ class StagingWriter(Writer):
                 target.unlink(missing_ok=True)
                 shutil.copy2(src, target)
 
+    def folder_path(self, name: str) -> Path:
+        return self.staging / name
+
     def finish(self) -> None:
-        (self.staging / MARKER).write_text(manifest_text(self.pages), encoding="utf-8")
+        (self.staging / MARKER).write_text(manifest_text(self.pages, self.folders), encoding="utf-8")
         swap_in(self.staging, self.out_dir)
 
     def abandon(self) -> None:
@@ -423,11 +587,16 @@ class InPlaceWriter(Writer):
             if rel not in self._written_static:
                 path.unlink()
 
+    def folder_path(self, name: str) -> Path:
+        return self.out_dir / name
+
     def finish(self) -> None:
         for path in set(self.previous) - set(self.pages):
             (self.out_dir / path).unlink(missing_ok=True)
             _prune_empty_folders(self.out_dir, (self.out_dir / path).parent)
-        write_atomically(self.out_dir / MARKER, manifest_text(self.pages).encode("utf-8"))
+        for name in set(self.previous_folders) - set(self.folders):
+            shutil.rmtree(self.out_dir / name, ignore_errors=True)
+        write_atomically(self.out_dir / MARKER, manifest_text(self.pages, self.folders).encode("utf-8"))
 
     def abandon(self) -> None:
         # Pages written so far are complete and correct for the new content;

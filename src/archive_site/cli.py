@@ -47,6 +47,8 @@ def make_parser() -> argparse.ArgumentParser:
                                                      "(overrides base_url in site.yml)")
     p.add_argument("--clean", action="store_true",
                    help="read every file and render every page again, ignoring what earlier builds stored")
+    p.add_argument("--no-search", action="store_true",
+                   help="do not write the search index (faster; the search page says search is unavailable)")
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     p.add_argument("-v", "--verbose", action="store_true", help="list every warning and skipped file")
 
@@ -108,9 +110,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_build(args) -> Exit:
     options = BuildOptions(out_dir=args.output, keep_going=args.keep_going, drafts=args.drafts,
-                           base_url=args.base_url, use_cache=not args.clean)
+                           base_url=args.base_url, use_cache=not args.clean,
+                           search=not args.no_search)
     report = build(args.site_dir, options, progress=None if args.quiet else print_progress)
     print_problems(report.loaded.problems + report.errors, quiet=args.quiet, all_warnings=args.verbose)
+    if report.search is not None and not report.search.ok:
+        print(f"warning: {report.search.message}; the rest of the site was built", file=sys.stderr)
     if not args.quiet:
         print_summary(report, args.verbose)
     return Exit.CONTENT_ERROR if report.all_errors else Exit.OK
@@ -143,6 +148,9 @@ def print_summary(report: BuildReport, verbose: bool) -> None:
         terms = ", ".join(f"{n} {kind}" for kind, n in report.terms.items())
         print(f"Published {report.articles} articles ({terms}): {report.pages} pages, "
               f"{report.rendered} rendered, in {report.out_dir} ({report.seconds:.2f} s)")
+        if report.search is not None and report.search.ok:
+            state = "unchanged" if report.search.reused else "written"
+            print(f"Search index {state}: {report.search.pages} articles")
     elif failed:
         print(f"Nothing published: {failed} file(s) with errors; the previous output is unchanged. "
               "Fix them, or use --keep-going to publish the rest.", file=sys.stderr)

@@ -7,8 +7,10 @@ the built-in theme, so a site overrides any template by using its file name.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 import jinja2
+from markupsafe import Markup
 
 from . import arabic
 from .config import SiteConfig
@@ -40,18 +42,91 @@ class Renderer:
             keep_trailing_newline=True,
             auto_reload=False,  # one Renderer per build: templates cannot change during it
         )
-        self.env.globals.update(site=config, url=_url, **(globals or {}))
+        self._entries: dict[str, Markup] = {}
+        self.env.globals.update(site=config, url=_url, absolute_url=lambda target: absolute_url(config, target),
+                                feed_entry=self._feed_entry, search_strings=SEARCH_STRINGS,
+                                news_article=lambda article, terms: news_article(config, article, terms),
+                                **(globals or {}))
         self.env.filters.update(
             date_ar=lambda value: arabic.format_date(value, config.months),
             count_articles=arabic.count_articles,
             month_name=lambda month: arabic.month_name(month, config.months),
+            reading_time=arabic.reading_time,
         )
+
+    def _feed_entry(self, article, times: dict, article_terms: dict) -> Markup:
+        """The Atom entry of `article`: the same in every feed that lists it
+        (its links are absolute), so it is rendered once per build."""
+        entry = self._entries.get(article.slug)
+        if entry is None:
+            template = self.env.get_template("partials/feed_entry.xml")
+            entry = Markup(template.render(article=article, times=times[article.slug],
+                                           terms=article_terms[article.slug], page_url=""))
+            self._entries[article.slug] = entry
+        return entry
 
     def render(self, template: str, page_url: str, **context) -> str:
         """Return the HTML of `template` for the page at site path `page_url`."""
         return self.env.get_template(template).render(page_url=page_url, **context)
 
 
+def news_article(config: SiteConfig, article, terms: dict) -> dict:
+    """Return the schema.org NewsArticle description of `article` (JSON-LD)."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title[:110],
+        "inLanguage": config.language,
+        "url": absolute_url(config, article.url),
+        "mainEntityOfPage": absolute_url(config, article.url),
+        "publisher": {"@type": "Organization", "name": config.title, "url": config.base_url},
+        "wordCount": article.word_count,
+    }
+    if article.date is not None:
+        data["datePublished"] = article.date.isoformat()
+    if article.summary:
+        data["description"] = article.summary
+    if article.author:
+        data["author"] = {"@type": "Person", "name": article.author}
+    if terms.get("places"):
+        data["contentLocation"] = [{"@type": "Place", "name": t.name} for t in terms["places"]]
+    if terms.get("actors"):
+        data["mentions"] = [{"@type": "Organization", "name": t.name} for t in terms["actors"]]
+    if terms.get("tags"):
+        data["keywords"] = [t.name for t in terms["tags"]]
+    return data
+
+
+# The search interface's words (Pagefind UI), in the archive's Arabic.
+SEARCH_STRINGS = {
+    "placeholder": "ابحث في الأرشيف",
+    "clear_search": "مسح",
+    "load_more": "عرض مزيد من النتائج",
+    "search_label": "البحث في الأرشيف",
+    "filters_label": "تصفية النتائج",
+    "zero_results": "لا نتائج لـ«[SEARCH_TERM]»",
+    "many_results": "عدد النتائج لـ«[SEARCH_TERM]»: [COUNT]",
+    "one_result": "نتيجة واحدة لـ«[SEARCH_TERM]»",
+    "alt_search": "لا نتائج لـ«[SEARCH_TERM]»، وهذه نتائج «[DIFFERENT_TERM]»",
+    "search_suggestion": "لا نتائج لـ«[SEARCH_TERM]». جرّب إحدى الكلمات التالية:",
+    "searching": "جارٍ البحث عن «[SEARCH_TERM]»…",
+    "total_zero_results": "لا نتائج",
+    "total_one_result": "نتيجة واحدة",
+    "total_many_results": "عدد النتائج: [COUNT]",
+    "results_label": "نتائج البحث",
+}
+
+
+def absolute_url(config: SiteConfig, target: str) -> str:
+    """Return the permanent address of the site path `target`, from
+    base_url, percent-encoded as feeds and sitemaps require."""
+    return config.base_url + quote(target, safe="/#?=&")
+
+
 @jinja2.pass_context
 def _url(context: jinja2.runtime.Context, target: str) -> str:
+    # A page served at any address (the 404 page) links from the site's root.
+    root = context.get("url_root")
+    if root is not None:
+        return root + target
     return relative_url(target, context["page_url"])

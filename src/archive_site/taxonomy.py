@@ -6,7 +6,8 @@ number of (article, term) pairs; nothing is rendered or written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 
 from . import arabic
 from .config import SiteConfig
@@ -80,6 +81,45 @@ class Taxonomy:
 
 
 @dataclass
+class Period:
+    """The articles of one year or one month, newest first."""
+
+    year: int
+    month: int | None
+    articles: list[Article]
+    months: list[Period] = field(default_factory=list)  # of a year, newest first
+
+    @property
+    def url(self) -> str:
+        return f"archive/{self.year}/" if self.month is None else f"archive/{self.year}/{self.month:02d}/"
+
+    @property
+    def count(self) -> int:
+        return len(self.articles)
+
+
+@dataclass
+class DateArchive:
+    """Articles by year and month, newest first; undated ones apart."""
+
+    years: list[Period]
+    undated: list[Article]
+
+    url = "archive/"
+    undated_url = "archive/undated/"
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """What an article page links to besides its terms: the next newer and
+    next older dated article, and articles that share its terms."""
+
+    newer: Article | None = None
+    older: Article | None = None
+    related: tuple[Article, ...] = ()
+
+
+@dataclass
 class Site:
     """Everything the renderer needs: settings, articles and taxonomies."""
 
@@ -88,6 +128,8 @@ class Site:
     taxonomies: dict[str, Taxonomy]
     # For each article slug and kind, the terms it links to, in its own order.
     article_terms: dict[str, dict[str, list[Term]]]
+    archive: DateArchive = field(default_factory=lambda: DateArchive([], []))
+    neighbours: dict[str, Neighbours] = field(default_factory=dict)
 
 
 def make_site(config: SiteConfig, articles: list[Article], gazetteer: Gazetteer | None = None) -> Site:
@@ -109,7 +151,68 @@ def make_site(config: SiteConfig, articles: list[Article], gazetteer: Gazetteer 
                         member.articles.append(article)
             article_terms[article.slug][kind] = linked
         taxonomies[kind] = Taxonomy(kind, terms.sorted())
-    return Site(config, ordered, taxonomies, article_terms)
+    return Site(config, ordered, taxonomies, article_terms, make_archive(ordered),
+                find_neighbours(ordered, article_terms))
+
+
+def make_archive(ordered: list[Article]) -> DateArchive:
+    """Group `ordered` (newest first) by year and month."""
+    years: list[Period] = []
+    undated = []
+    for article in ordered:
+        if article.date is None:
+            undated.append(article)
+            continue
+        year, month = article.date.year, article.date.month
+        if not years or years[-1].year != year:
+            years.append(Period(year, None, []))
+        current = years[-1]
+        current.articles.append(article)
+        if not current.months or current.months[-1].month != month:
+            current.months.append(Period(year, month, []))
+        current.months[-1].articles.append(article)
+    return DateArchive(years, undated)
+
+
+# How much sharing a term of each kind says about two articles being related.
+_RELATED_WEIGHT = {"places": 3.0, "actors": 2.0, "tags": 1.5}
+# Each shared term proposes this many of its articles on either side of the
+# article in its (time-ordered) list: the work stays linear in the number of
+# (article, term) pairs, however large a term grows.
+_RELATED_WINDOW = 6
+RELATED_COUNT = 4
+
+
+def find_neighbours(ordered: list[Article], article_terms: dict[str, dict[str, list[Term]]]
+                    ) -> dict[str, Neighbours]:
+    """Return, for each article slug, its newer and older dated neighbours
+    and up to RELATED_COUNT related articles: those sharing the most (and
+    the most specific) places, actors and tags, nearest in time first."""
+    position = {a.slug: i for i, a in enumerate(ordered)}
+    in_term: dict[int, dict[str, int]] = {}
+    dated = [a for a in ordered if a.date is not None]
+    result = {}
+    for i, article in enumerate(dated):
+        result[article.slug] = Neighbours(newer=dated[i - 1] if i else None,
+                                          older=dated[i + 1] if i + 1 < len(dated) else None)
+    for article in ordered:
+        scores: dict[str, float] = {}
+        for kind, terms in article_terms[article.slug].items():
+            for term in terms:
+                members = term.articles
+                index = in_term.get(id(term))
+                if index is None:
+                    index = in_term[id(term)] = {a.slug: n for n, a in enumerate(members)}
+                at = index[article.slug]
+                weight = _RELATED_WEIGHT[kind] / (1.0 + math.log10(len(members)))
+                for other in members[max(0, at - _RELATED_WINDOW): at + _RELATED_WINDOW + 1]:
+                    if other is not article:
+                        scores[other.slug] = scores.get(other.slug, 0.0) + weight
+        here = position[article.slug]
+        best = sorted(scores, key=lambda slug: (-round(scores[slug], 6), abs(position[slug] - here), slug))
+        related = tuple(ordered[position[slug]] for slug in best[:RELATED_COUNT])
+        result[article.slug] = replace(result.get(article.slug, Neighbours()), related=related)
+    return result
 
 
 class TermIndex:

@@ -1,0 +1,136 @@
+"""The search index: Pagefind, fed from the site model.
+
+Pagefind is given one small HTML document per article, written for it alone
+into a temporary folder: the title and text a reader sees, the search forms
+of its words that the text does not already contain (see
+arabic.search_extra_words), the names and aliases of its places and actors,
+and its filters and metadata. The published pages stay as they are, and the
+index does not depend on the theme. The browser side (theme/static/search.js)
+reduces query words to the same forms and builds excerpts from the text alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import arabic
+from .gazetteer import Gazetteer
+from .model import Article
+from .taxonomy import Site
+
+# The folder of the output the index is written to.
+INDEX_FOLDER = "pagefind"
+# The filters offered beside the results, by kind of term.
+FILTERS = {"places": "المكان", "actors": "الجهة الفاعلة", "tags": "الوسم"}
+YEAR_FILTER = "السنة"
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What indexing did: whether it worked, and what to tell the user if not."""
+
+    ok: bool
+    message: str = ""
+    pages: int = 0
+    reused: bool = False  # the previous index still held
+
+
+def pagefind_version() -> str | None:
+    """Return the installed Pagefind's version, or None when it is missing."""
+    if importlib.util.find_spec("pagefind") is None:
+        return None
+    try:
+        from importlib.metadata import version
+
+        return version("pagefind")
+    except Exception:
+        return "unknown"
+
+
+def index_fingerprint(site: Site, cards: dict[str, str]) -> str:
+    """A digest of everything the index holds: the articles (by the
+    digests of their cards), the site's language and Pagefind's version."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{pagefind_version()}|{site.config.language}|{_SOURCE_VERSION}".encode())
+    for article in site.articles:
+        digest.update(cards[article.slug].encode())
+    return digest.hexdigest()
+
+
+_SOURCE_VERSION = "1"  # change when source_document changes
+
+
+def source_document(site: Site, article: Article, gazetteer: Gazetteer | None) -> str:
+    """Return the HTML document Pagefind indexes for `article`."""
+    esc = html.escape
+    terms = site.article_terms[article.slug]
+    names = []
+    filters = []
+    for kind, label in FILTERS.items():
+        for term in terms.get(kind, ()):
+            # A place also counts as being in every place that contains it.
+            for member in (*term.ancestors, term) if kind == "places" else (term,):
+                filters.append((label, member.name))
+            if gazetteer is not None and kind != "tags":
+                entry = gazetteer.lookup(kind, term.name)
+                if entry is not None:
+                    names.extend((entry.name, *entry.variants))
+            names.append(term.name)
+    if article.date is not None:
+        filters.append((YEAR_FILTER, str(article.date.year)))
+    extra = arabic.search_extra_words(" ".join([article.title, article.text, *names]))
+    date = arabic.format_date(article.date, site.config.months) if article.date else ""
+    parts = [
+        f'<!DOCTYPE html><html lang="{esc(site.config.language)}"><head><meta charset="utf-8">'
+        f"<title>{esc(article.title)}</title></head><body>",
+        f'<span data-pagefind-meta="title">{esc(article.title)}</span>',
+        f'<span data-pagefind-meta="date">{esc(date)}</span>' if date else "",
+        f'<span data-pagefind-meta="summary">{esc(article.summary[:300])}</span>' if article.summary else "",
+        f'<span data-pagefind-meta="forms">{len(extra)}</span>',
+        *(f'<span data-pagefind-filter="{esc(label)}">{esc(value)}</span>' for label, value in filters),
+        "<main data-pagefind-body>",
+        f"<h1>{esc(article.title)}</h1>",
+        *(f"<p>{esc(paragraph)}</p>" for paragraph in article.text.split("\n\n") if paragraph.strip()),
+        f'<p data-pagefind-weight="0.5">{esc(" ".join(extra))}</p>' if extra else "",
+        "</main></body></html>",
+    ]
+    return "\n".join(part for part in parts if part)
+
+
+def build_index(site: Site, gazetteer: Gazetteer | None, target: Path) -> SearchResult:
+    """Write the search index of `site` into the folder `target` (replaced).
+    Never raises for a missing or failing Pagefind: the result says why."""
+    if pagefind_version() is None:
+        return SearchResult(False, "search index not built: Pagefind is not installed "
+                                   "(install it with: pip install 'pagefind[bin]')")
+    with tempfile.TemporaryDirectory(prefix="archive-site-search-") as scratch:
+        source = Path(scratch, "site")
+        for article in site.articles:
+            folder = source / article.url
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "index.html").write_text(source_document(site, article, gazetteer), encoding="utf-8")
+        output = Path(scratch, "index")
+        command = [sys.executable, "-m", "pagefind", "--site", str(source), "--output-path", str(output),
+                   "--force-language", site.config.language]
+        try:
+            run = subprocess.run(command, capture_output=True, text=True, timeout=3600,
+                                 env={**os.environ, "PAGEFIND_SITE": "", "NO_COLOR": "1"})
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return SearchResult(False, f"search index not built: Pagefind could not run ({exc})")
+        if run.returncode != 0 or not (output / "pagefind.js").is_file():
+            detail = (run.stderr.strip() or run.stdout.strip()).splitlines()
+            reason = detail[-1] if detail else f"exit status {run.returncode}"
+            return SearchResult(False, f"search index not built: Pagefind failed: {reason}")
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.move(str(output), target)
+    return SearchResult(True, pages=len(site.articles))

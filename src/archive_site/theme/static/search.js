@@ -1,0 +1,141 @@
+/* Search page: Pagefind's interface, in Arabic, with Arabic-aware queries.
+ *
+ * The index holds, besides each article's text, every word's readings with
+ * front clitics removed (و ف ب ك ل ال لل). A query word is reduced here to
+ * its shortest reading, as archive_site.arabic.search_key does, so قوات and
+ * القوات, معتقل and والمعتقل meet. Excerpts are built from the article text
+ * alone, never from those added readings. */
+(function () {
+  "use strict";
+
+  var TASHKEEL = /[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed]/g;
+  var INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c\u0640]/g;
+  var ALEF = /[\u0623\u0625\u0622\u0671]/g;
+  var FRONT = "\u0648\u0641\u0628\u0643\u0644"; // و ف ب ك ل
+  var AL = "\u0627\u0644", LL = "\u0644\u0644";
+  var MIN = 3;
+
+  function normal(text) {
+    var digits = "٠١٢٣٤٥٦٧٨٩";
+    return text.normalize("NFKC").replace(INVISIBLE, "").replace(TASHKEEL, "").replace(ALEF, "\u0627")
+      .replace(/[٠-٩]/g, function (d) { return String(digits.indexOf(d)); }).toLowerCase();
+  }
+
+  function forms(word) {
+    var seen = {}, todo = [word], all = [word];
+    seen[word] = true;
+    while (todo.length) {
+      var form = todo.pop(), shorter = [];
+      if (FRONT.indexOf(form.charAt(0)) >= 0) shorter.push(form.slice(1));
+      if (form.indexOf(LL) === 0) shorter.push(AL + form.slice(2));
+      if (form.indexOf(AL) === 0) shorter.push(form.slice(2));
+      if (form.slice(-2) === "\u0627\u062a") shorter.push(form.slice(0, -2) + "\u0629"); // ـات → ـة
+      shorter.forEach(function (reading) {
+        if (reading.length >= MIN && !seen[reading]) {
+          seen[reading] = true;
+          all.push(reading);
+          todo.push(reading);
+        }
+      });
+    }
+    return all;
+  }
+
+  function key(word) {
+    return forms(normal(word)).sort(function (a, b) {
+      return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+    })[0];
+  }
+
+  function words(text) {
+    return text.match(/[\p{L}\p{N}\p{M}]+/gu) || [];
+  }
+
+  function processTerm(term) {
+    return words(term).map(key).join(" ");
+  }
+
+  function escapeHtml(text) {
+    return text.replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  var lastKeys = [];
+
+  // The query's keys match a word of the text when one of the word's
+  // readings starts with one of them (the search engine also matches prefixes).
+  function matches(token) {
+    var readings = forms(normal(token.replace(/[^\p{L}\p{N}\p{M}]/gu, "")));
+    return lastKeys.some(function (k) {
+      return readings.some(function (r) { return r.indexOf(k) === 0; });
+    });
+  }
+
+  function excerpt(content, extra) {
+    var tokens = content.split(/\s+/).filter(Boolean);
+    if (extra > 0) tokens = tokens.slice(0, Math.max(0, tokens.length - extra));
+    var hit = -1;
+    for (var i = 0; i < tokens.length && hit < 0; i++) if (matches(tokens[i])) hit = i;
+    if (hit < 0) return null;
+    var start = Math.max(0, hit - 12), end = Math.min(tokens.length, hit + 18);
+    var parts = tokens.slice(start, end).map(function (t) {
+      return matches(t) ? "<mark>" + escapeHtml(t) + "</mark>" : escapeHtml(t);
+    });
+    return (start > 0 ? "… " : "") + parts.join(" ") + (end < tokens.length ? " …" : "");
+  }
+
+  function processResult(result) {
+    var extra = parseInt((result.meta && result.meta.forms) || "0", 10);
+    var own = excerpt(result.content || "", extra);
+    var summary = result.meta && result.meta.summary;
+    result.excerpt = own || (summary ? escapeHtml(summary) : result.excerpt);
+    if (result.meta && result.meta.date) result.meta.title = result.meta.title + " — " + result.meta.date;
+    result.url = root + result.url.replace(/^\//, "");
+    result.sub_results = [];
+    return result;
+  }
+
+  // For the tests, which check these rules against the Python ones.
+  window.archiveSiteSearch = { key: key, processTerm: processTerm };
+
+  var box = document.getElementById("search");
+  var root = box.getAttribute("data-root");
+  var bundle = box.getAttribute("data-bundle");
+
+  function unavailable() {
+    box.innerHTML = "";
+    var p = document.createElement("p");
+    p.className = "notice";
+    p.textContent = box.getAttribute("data-unavailable");
+    box.appendChild(p);
+  }
+
+  var css = document.createElement("link");
+  css.rel = "stylesheet";
+  css.href = bundle + "pagefind-ui.css";
+  document.head.appendChild(css);
+  var script = document.createElement("script");
+  script.src = bundle + "pagefind-ui.js";
+  script.onerror = unavailable;
+  script.onload = function () {
+    var ui = new PagefindUI({
+      element: "#search",
+      bundlePath: bundle,
+      showImages: false,
+      showSubResults: false,
+      resetStyles: false,
+      debounceTimeoutMs: 200,
+      translations: JSON.parse(box.getAttribute("data-strings")),
+      processTerm: function (term) {
+        var processed = processTerm(term);
+        lastKeys = processed.split(" ").filter(Boolean);
+        return processed;
+      },
+      processResult: processResult
+    });
+    var query = new URLSearchParams(window.location.search).get("q");
+    if (query) ui.triggerSearch(query);
+  };
+  document.head.appendChild(script);
+})();
