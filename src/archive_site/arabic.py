@@ -216,12 +216,14 @@ def search_key(word: str) -> str:
     return min(search_forms(search_normal(word)), key=lambda form: (len(form), form))
 
 
-def search_extra_words(text: str) -> list[str]:
-    """Return the search readings of the words of `text` that are not
-    already written in it, each once, in order of first appearance."""
+def search_extra_words(text: str, names: tuple[str, ...] | list[str] = ()) -> list[str]:
+    """Return the words to index beside `text` so that search_key queries
+    find it: the readings of its words that it does not already contain, and
+    the words of `names` (aliases of its places and actors) with theirs.
+    Each once, in order of first appearance."""
     written = set(written_words(text))
     extra: dict[str, None] = {}
-    for form in written_words(search_normal(text)):
+    for form in written_words(search_normal(" ".join([text, *names]))):
         for reading in search_forms(form):
             if reading not in written:
                 extra[reading] = None

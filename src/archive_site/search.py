@@ -66,7 +66,7 @@ def index_fingerprint(site: Site, cards: dict[str, str]) -> str:
     return digest.hexdigest()
 
 
-_SOURCE_VERSION = "1"  # change when source_document changes
+_SOURCE_VERSION = "2"  # change when source_document changes
 
 
 def source_document(site: Site, article: Article, gazetteer: Gazetteer | None) -> str:
@@ -87,7 +87,7 @@ def source_document(site: Site, article: Article, gazetteer: Gazetteer | None) -
             names.append(term.name)
     if article.date is not None:
         filters.append((YEAR_FILTER, str(article.date.year)))
-    extra = arabic.search_extra_words(" ".join([article.title, article.text, *names]))
+    extra = arabic.search_extra_words(f"{article.title}\n{article.text}", names)
     date = arabic.format_date(article.date, site.config.months) if article.date else ""
     parts = [
         f'<!DOCTYPE html><html lang="{esc(site.config.language)}"><head><meta charset="utf-8">'

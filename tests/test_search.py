@@ -1,0 +1,203 @@
+"""Search: the Arabic search keys, and the real index in a real browser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import http_server, write_site
+from hypothesis import given
+from hypothesis import strategies as st
+
+from archive_site import arabic
+
+# (query, word in a text) pairs a reader expects to meet.
+MEETING = [
+    ("قوات", "القوات"), ("القوات", "قوات"), ("قوات", "للقوات"), ("معتقل", "والمعتقل"),
+    ("والمعتقل", "معتقل"), ("غارة", "بغارة"), ("غارات", "غارة"), ("غارة", "الغارات"),
+    ("وزارة", "الوزارة"), ("اسرائيل", "إسرائيل"), ("قذيفة", "قَذِيفَةٌ"), ("حلب", "وبحلب"),
+]
+
+
+@pytest.mark.parametrize("query, written", MEETING)
+def test_query_key_is_among_the_readings_of_the_written_word(query, written):
+    assert arabic.search_key(query) in arabic.search_forms(arabic.search_normal(written))
+
+
+def test_short_words_are_left_whole():
+    assert arabic.search_key("بلد") == "بلد"
+    assert arabic.search_key("ذات") == "ذات"
+
+
+ARABIC_LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+PREFIXES = ["", "و", "ف", "ب", "ل", "ك", "ال", "وال", "بال", "فال", "كال", "لل", "وب", "ول", "وبال", "فلل"]
+
+
+@given(stem=st.text(alphabet=ARABIC_LETTERS, min_size=3, max_size=9), prefix=st.sampled_from(PREFIXES))
+def test_a_word_with_clitics_meets_its_bare_form(stem, prefix):
+    # The bare word's key is one of the readings of every prefixed form: what
+    # makes قوات find القوات and معتقل find والمعتقل.
+    assert arabic.search_key(stem) in arabic.search_forms(prefix + stem)
+
+
+def test_index_words_are_the_readings_missing_from_the_text():
+    extra = arabic.search_extra_words("قصفت القواتُ الحكومية، والمدنيين")
+    assert {"قوات", "مدنيين", "المدنيين", "حكومية"} <= set(extra)
+    assert "القوات" in extra  # written only with a diacritic
+    assert "الحكومية" not in extra  # written as it is already
+
+
+def test_reading_time_in_arabic():
+    assert arabic.reading_time(50) == "دقيقة واحدة"
+    assert arabic.reading_time(360) == "دقيقتان"
+    assert arabic.reading_time(900) == "5 دقائق"
+    assert arabic.reading_time(3000) == "17 دقيقة"
+
+
+# --- the real index, in Chromium -----------------------------------------------------------
+
+ARTICLES = {
+    "a-forces": ("2021-05-02", "قصف على أحياء إدلب", "قصفت القوات الحكومية أحياء سكنية في مدينة إدلب صباح الأحد."),
+    "b-quwat": ("2020-02-10", "انسحاب من سراقب", "انسحبت قوات المعارضة من بلدة سراقب بعد اشتباكات استمرت يومين."),
+    "c-raid": ("2019-08-03", "مقتل مدنيين في ريف حلب", "قتل مدنيان بغارة جوية استهدفت طريقاً زراعياً في ريف حلب."),
+    "d-raids": ("2020-11-20", "استهداف سوق شعبية", "استهدفت الغارات الجوية سوقاً شعبية مزدحمة عند الظهيرة."),
+    "e-state": ("2022-01-21", "هجوم على سجن", "تبنى تنظيم الدولة الإسلامية الهجوم على السجن في ساعة متأخرة من الليل."),
+    "f-detainee": ("2023-03-01", "شهادة معتقل سابق", "تحدث والمعتقل السابق عن ظروف احتجازه الطويل أمام الصحفيين."),
+    "g-civilians": ("2023-08-14", "قصف مدفعي", "قتل عدد من العناصر والمدنيين في القصف المدفعي على القرية."),
+    "h-tashkeel": ("2018-03-18", "قذيفة على مدرسة", "سَقَطَتْ قَذِيفَةٌ عَلَى مَدْرَسَةٍ فِي الحَيِّ فَأَصَابَتْ طَالِبَيْنِ."),
+    "i-alef": ("2024-03-05", "غارات على مواقع", "استهدفت إسرائيل مواقع عسكرية قرب مطار دمشق الدولي."),
+}
+
+# What a reader types, and the articles that must come back (and some that must not).
+QUERIES = [
+    ("قوات", {"a-forces", "b-quwat"}, set()),
+    ("القوات", {"a-forces", "b-quwat"}, set()),
+    ("غارة", {"c-raid", "d-raids", "i-alef"}, {"a-forces"}),
+    ("غارات", {"c-raid", "d-raids", "i-alef"}, set()),
+    ("بغارة", {"c-raid", "d-raids"}, set()),
+    ("داعش", {"e-state"}, {"a-forces"}),
+    ("معتقل", {"f-detainee"}, set()),
+    ("مدني", {"g-civilians", "c-raid"}, set()),
+    ("قذيفة", {"h-tashkeel"}, set()),
+    ("قَذِيفَة", {"h-tashkeel"}, set()),
+    ("اسرائيل", {"i-alef"}, set()),
+    ("إسرائيل", {"i-alef"}, set()),
+]
+
+
+@pytest.fixture(scope="module")
+def search_site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("search")
+    files = {f"content/{slug}.md": f"---\ntitle: {title}\ndate: {date}\nslug: {slug}\n---\n\n{text}\n"
+             for slug, (date, title, text) in ARTICLES.items()}
+    write_site(root, files)
+    from archive_site.cli import main
+
+    assert main(["build", str(root), "-q"]) == 0
+    with http_server(root / "build") as address:
+        yield address
+
+
+def results(page, query: str) -> list[str]:
+    """Type `query` into the search box; return the slugs of the results shown."""
+    page.fill(".pagefind-ui__search-input", query)
+    page.wait_for_function(
+        "q => document.querySelector('.pagefind-ui__message') &&"
+        " document.querySelector('.pagefind-ui__message').textContent.includes(q)", arg=query)
+    page.wait_for_timeout(150)
+    hrefs = page.eval_on_selector_all(".pagefind-ui__result-link", "links => links.map(a => a.href)")
+    return [re.search(r"/articles/([^/]+)/", href).group(1) for href in hrefs]
+
+
+@pytest.fixture(scope="module")
+def search_page(browser, search_site):
+    page = browser.new_page()
+    errors = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(search_site + "search/")
+    page.wait_for_selector(".pagefind-ui__search-input")
+    yield page, errors
+    page.close()
+
+
+@pytest.mark.parametrize("query, expected, unexpected", QUERIES)
+def test_arabic_queries_find_variant_forms(search_page, query, expected, unexpected):
+    page, errors = search_page
+    found = set(results(page, query))
+    assert expected <= found, f"{query}: found {sorted(found)}"
+    assert not (unexpected & found), f"{query}: found {sorted(found)}"
+    assert errors == []
+
+
+def test_browser_and_python_reduce_queries_alike(search_page):
+    page, _ = search_page
+    words = [q for q, _, _ in QUERIES] + [w for pair in MEETING for w in pair] + ["وبالقوات", "فللمعتقلين", "Idlib"]
+    keys = page.evaluate("words => words.map(w => window.archiveSiteSearch.key(w))", words)
+    assert keys == [arabic.search_key(w) for w in words]
+
+
+def test_excerpts_show_the_article_text_with_the_match_marked(search_page):
+    page, _ = search_page
+    assert results(page, "قوات")
+    excerpts = page.eval_on_selector_all(".pagefind-ui__result-excerpt", "els => els.map(e => e.innerHTML)")
+    texts = {text for _, _, text in ARTICLES.values()}
+    for excerpt in excerpts:
+        marked = re.findall(r"<mark>(.*?)</mark>", excerpt)
+        assert marked and set(marked) <= {"القوات", "قوات"}, excerpt
+        words = set(re.sub(r"</?mark>", "", excerpt).replace("…", "").split())
+        # Words of one article only: none of the readings added for the index.
+        assert any(words <= set(f"{title}. {text}".split()) for _, title, text in ARTICLES.values()), excerpt
+
+
+def shown_slugs(page) -> list[str]:
+    hrefs = page.eval_on_selector_all(".pagefind-ui__result-link", "links => links.map(a => a.href)")
+    return [re.search(r"/articles/([^/]+)/", href).group(1) for href in hrefs]
+
+
+def filter_by(page, name: str, value: str, expected: list[str]) -> None:
+    """Tick `value` under the filter `name`; wait until `expected` is shown."""
+    page.locator("summary.pagefind-ui__filter-name", has_text=name).click()
+    box = page.get_by_label(re.compile(f"^{value}"))
+    box.check()
+    try:
+        page.wait_for_function(
+            "n => document.querySelectorAll('.pagefind-ui__result-link').length === n", arg=len(expected),
+            timeout=5000)
+        assert shown_slugs(page) == expected
+    finally:
+        box.uncheck()
+        page.locator("summary.pagefind-ui__filter-name", has_text=name).click()
+
+
+def test_results_narrow_to_a_year_and_a_place(search_page):
+    page, errors = search_page
+    assert {"c-raid", "d-raids"} <= set(results(page, "غارة"))
+    filter_by(page, "السنة", "2019", ["c-raid"])
+    filter_by(page, "المكان", "حلب", ["c-raid"])  # the article names ريف حلب, which is inside حلب
+    assert errors == []
+
+
+def test_search_page_is_arabic_and_right_to_left(search_page):
+    page, _ = search_page
+    assert page.evaluate("getComputedStyle(document.querySelector('.pagefind-ui')).direction") == "rtl"
+    assert page.get_attribute(".pagefind-ui__search-input", "placeholder") == "ابحث في الأرشيف"
+
+
+def test_without_pagefind_the_site_still_builds(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "missing-pagefind"))
+    site = write_site(tmp_path / "site", {"content/a.md": "---\ntitle: عنوان\n---\nنص\n"})
+    run = cli("build", site)
+    assert run.status == 0
+    assert "warning: search index not built: Pagefind failed" in run.err
+    assert (site / "build/articles/عنوان/index.html").is_file()
+    assert (site / "build/search/index.html").is_file()
+    assert not (site / "build/pagefind").exists()
+
+
+def test_unchanged_articles_keep_the_index(cli, tmp_path):
+    site = write_site(tmp_path / "site", {"content/a.md": "---\ntitle: عنوان\n---\nنص\n"})
+    assert "Search index written" in cli("build", site).out
+    assert "Search index unchanged" in cli("build", site).out
+    write_site(site, {"content/b.md": "---\ntitle: آخر\n---\nنص\n"})
+    assert "Search index written" in cli("build", site).out
