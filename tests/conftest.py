@@ -115,8 +115,9 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """Headless Chromium (Debian's package) driven by Playwright."""
+def chromium():
+    """Headless Chromium (Debian's package, never a downloaded one) driven by
+    Playwright. Not named `browser`, which pytest-playwright would take over."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -130,10 +131,15 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # a browser that closes a connection early; the tests check what pages show
+
+
 @contextlib.contextmanager
 def http_server(folder: Path):
     """Serve `folder` over HTTP on a free port; yield its address ("http://127.0.0.1:PORT/")."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
+    server = _Server(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -63,15 +63,15 @@ def test_pages_are_arabic_right_to_left_with_relative_links(cli, small_site):
     html = read(small_site / "build/articles/الثاني/index.html")
     assert '<html lang="ar" dir="rtl">' in html
     assert '<time datetime="2020-03-01">1 آذار 2020</time>' in html
-    assert '<a href="../../places/aleppo/">حلب</a>' in html
+    assert '<a href="../../places/aleppo/"><bdi>حلب</bdi></a>' in html
     assert '<link rel="stylesheet" href="../../static/style.css">' in html
 
 
 def test_taxonomy_index_lists_terms_with_counts(cli, small_site):
     cli("build", small_site)
     html = read(small_site / "build/tags/index.html")
-    assert '<a href="../tags/نزوح/">نزوح</a> <span class="count">(3 مقالات)</span>' in html
-    assert '<a href="../tags/مياه/">مياه</a> <span class="count">(مقال واحد)</span>' in html
+    assert '<a href="../tags/نزوح/"><bdi>نزوح</bdi></a> <span class="count">(3 مقالات)</span>' in html
+    assert '<a href="../tags/مياه/"><bdi>مياه</bdi></a> <span class="count">(مقال واحد)</span>' in html
 
 
 def test_building_twice_gives_identical_bytes(cli, small_site, tmp_path):

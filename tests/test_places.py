@@ -187,7 +187,7 @@ def test_place_page_shows_breadcrumb_and_child_places(cli, tmp_path):
     bzaa = (out / "places/bzaa/index.html").read_text(encoding="utf-8")
     assert bzaa.index(">حلب</a>") < bzaa.index(">ريف حلب</a>") < bzaa.index(">الباب</a>")
     al_bab = (out / "places/al-bab/index.html").read_text(encoding="utf-8")
-    assert '<a href="../../places/bzaa/">بزاعة</a> <span class="count">(مقال واحد)</span>' in al_bab
+    assert '<a href="../../places/bzaa/"><bdi>بزاعة</bdi></a> <span class="count">(مقال واحد)</span>' in al_bab
 
 
 def test_check_explains_what_was_found_and_from_which_words(cli):

@@ -91,6 +91,8 @@
     var summary = result.meta && result.meta.summary;
     result.excerpt = own || (summary ? escapeHtml(summary) : result.excerpt);
     if (result.meta && result.meta.date) result.meta.title = result.meta.title + " — " + result.meta.date;
+    // Used above; the interface would otherwise list them under each result.
+    if (result.meta) ["forms", "summary", "date"].forEach(function (k) { delete result.meta[k]; });
     result.url = root + result.url.replace(/^\//, "");
     result.sub_results = [];
     return result;
@@ -134,6 +136,8 @@
       },
       processResult: processResult
     });
+    var input = box.querySelector("input");
+    if (input) input.setAttribute("aria-label", box.getAttribute("data-label"));
     var query = new URLSearchParams(window.location.search).get("q");
     if (query) ui.triggerSearch(query);
   };
