@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import shutil
+import sys
 import textwrap
 import threading
 from dataclasses import dataclass
@@ -105,6 +107,18 @@ def crawl(out: Path) -> set[Path]:
         seen.add(page)
         todo.extend(page_links(out, page))
     return seen
+
+
+def tool(name: str) -> str:
+    """The command `name` installed with the test dependencies: beside this
+    Python (a virtual environment's bin/, which may not be on PATH), else on PATH."""
+    beside = Path(sys.executable).parent / name
+    if beside.exists():
+        return str(beside)
+    found = shutil.which(name)
+    if found is None:
+        raise RuntimeError(f"{name} is not installed: run the README's test command")
+    return found
 
 
 # --- a real browser and a real HTTP server, for the tests that need them ------------

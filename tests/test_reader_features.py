@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 
 import feedparser
 import pytest
-from conftest import REPO, write_site
+from conftest import REPO, tool, write_site
 
 BASE = "https://archive.example.org/sy/"
 ATOM_SCHEMA = Path(__file__).parent / "data/atom.rnc"
@@ -98,14 +98,14 @@ def test_feeds_parse_cleanly_with_absolute_links(site):
 
 
 def test_feeds_pass_the_atom_schema(site):
-    run = subprocess.run(["pyjing", "-c", str(ATOM_SCHEMA), *map(str, feeds(site))], capture_output=True, text=True)
+    run = subprocess.run([tool("pyjing"), "-c", str(ATOM_SCHEMA), *map(str, feeds(site))], capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
 
 
 def test_the_atom_schema_check_catches_a_broken_feed(site, tmp_path):
     broken = tmp_path / "broken.xml"
     broken.write_text(re.sub(r"<id>.*?</id>", "", read(site / "feed.xml"), count=2), encoding="utf-8")
-    run = subprocess.run(["pyjing", "-c", str(ATOM_SCHEMA), str(broken)], capture_output=True, text=True)
+    run = subprocess.run([tool("pyjing"), "-c", str(ATOM_SCHEMA), str(broken)], capture_output=True, text=True)
     assert run.returncode != 0 and 'missing required element "id"' in run.stdout
 
 

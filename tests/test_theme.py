@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO, http_server
+from conftest import REPO, http_server, tool
 
 ARTIFACTS = REPO / "test-artifacts" / "screenshots"
 VNU = REPO / "node_modules/vnu-jar/build/dist/vnu.jar"
@@ -130,7 +130,7 @@ def test_every_page_passes_the_nu_html_checker(sample):
 
 def test_no_broken_internal_links(sample):
     out, address = sample
-    run = subprocess.run(["linkchecker", "--no-warnings", "--no-status", "--threads", "4", address],
+    run = subprocess.run([tool("linkchecker"), "--no-warnings", "--no-status", "--threads", "4", address],
                          capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout[-4000:]
     assert re.search(r"[1-9]\d* links? in [1-9]\d* URLs? checked", run.stdout), run.stdout[-1000:]
