@@ -15,6 +15,15 @@ def article(i: int, extra: str = "") -> str:
             f"places: [{place}]\n---\n\nنص المقال {i} عن {place}. {extra}\n")
 
 
+@pytest.fixture(autouse=True)
+def parallel_even_when_small(monkeypatch):
+    """Render in worker processes however few pages change, so that the
+    parallel path is the one compared against clean serial builds."""
+    from archive_site import build
+
+    monkeypatch.setattr(build, "PARALLEL_MIN_PAGES", 1)
+
+
 @pytest.fixture
 def site(tmp_path):
     files = {f"content/{i:03}.md": article(i) for i in range(40)}
@@ -23,13 +32,13 @@ def site(tmp_path):
 
 
 def assert_same_as_clean(cli, site, tmp_path):
-    """Build incrementally into build/, cleanly into a fresh folder without
-    the cache, and compare every byte."""
-    assert cli("build", site).status == 0
+    """Build incrementally (in two processes) into build/, cleanly and
+    serially into a fresh folder without the cache, and compare every byte."""
+    assert cli("build", site, "--jobs", "2").status == 0
     clean_site = tmp_path / "clean-site"
     shutil.rmtree(clean_site, ignore_errors=True)
     shutil.copytree(site, clean_site, ignore=shutil.ignore_patterns("build", ".archive-site-cache"))
-    assert cli("build", clean_site, "--clean").status == 0
+    assert cli("build", clean_site, "--clean", "--jobs", "1").status == 0
     assert snapshot(site / "build", marker=False) == snapshot(clean_site / "build", marker=False)
 
 
@@ -50,7 +59,7 @@ CHANGES = {
 
 @pytest.mark.parametrize("change", CHANGES)
 def test_incremental_build_equals_clean_build(cli, site, tmp_path, change):
-    assert cli("build", site).status == 0
+    assert cli("build", site, "--jobs", "2").status == 0
     CHANGES[change](site)
     assert_same_as_clean(cli, site, tmp_path)
 
@@ -77,3 +86,14 @@ def test_a_removed_static_file_is_gone_from_the_output(cli, site):
     (site / "static/old.css").unlink()
     cli("build", site)
     assert not (site / "build/static/old.css").exists()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_template_error_is_reported_with_its_line_and_publishes_nothing(cli, site, jobs):
+    assert cli("build", site, "--jobs", jobs).status == 0
+    before = snapshot(site / "build")
+    write_site(site, {"templates/partials/card.html": "<article>\n{{ article.no_such_field }}\n</article>\n"})
+    run = cli("build", site, "--jobs", jobs)
+    assert run.status == 1
+    assert "templates/partials/card.html:2: template error:" in run.err
+    assert snapshot(site / "build") == before

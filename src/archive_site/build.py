@@ -53,6 +53,7 @@ class BuildOptions:
     base_url: str | None = None
     use_cache: bool = True
     search: bool = True  # write the search index
+    jobs: int = 1  # processes that render pages
 
 
 @dataclass
@@ -156,13 +157,14 @@ class Builder:
         prints = Fingerprints(site, loaded.states)
         writer = (writer_factory or StagingWriter)(self.out_dir, options.use_cache)
         try:
+            todo = []
             for plan in plan_pages(site, epoch, loaded.states, prints):
-                if writer.page(plan, renderer):
-                    report.rendered += 1
-                    report.changed.append(plan.path)
-                    if progress and report.rendered % 1000 == 0:
-                        progress(f"{report.rendered} pages rendered")
                 report.pages += 1
+                if not writer.keep(plan):
+                    todo.append(plan)
+            render_pages(todo, renderer, writer, self.jobs(len(todo)), progress)
+            report.rendered = len(todo)
+            report.changed = [plan.path for plan in todo]
             writer.static(THEME_DIR / "static", site_dir / "static")
             if options.search:
                 report.search = self._index(site, gazetteer, prints, writer, progress)
@@ -177,6 +179,13 @@ class Builder:
         report.published = True
         report.seconds = time.perf_counter() - started
         return report
+
+    def jobs(self, pages: int) -> int:
+        """How many processes render `pages` pages: one for small jobs, where
+        starting workers costs more than it saves."""
+        if self.options.jobs <= 1 or pages < PARALLEL_MIN_PAGES or not _can_fork():
+            return 1
+        return self.options.jobs
 
     def _index(self, site: Site, gazetteer: Gazetteer, prints: Fingerprints, writer: Writer,
                progress: Progress | None) -> SearchResult:
@@ -437,6 +446,85 @@ def page_url(path: str) -> str:
     return path[: -len("index.html")] if path.endswith("index.html") else path
 
 
+# --- rendering ---------------------------------------------------------------------
+
+PARALLEL_MIN_PAGES = 400  # fewer pages than this render in one process
+_CHUNK = 250  # pages a worker renders between reports
+
+# What forked workers render: set by the parent just before it forks, so the
+# plans, the site model and the compiled templates are shared, not pickled.
+_work: tuple[list[PagePlan], Renderer, Writer] | None = None
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def render_pages(plans: list[PagePlan], renderer: Renderer, writer: Writer, jobs: int,
+                 progress: Progress | None) -> None:
+    """Render and write `plans`, in `jobs` forked processes when above one.
+    Raises jinja2.TemplateError for a template problem, from any process."""
+    if jobs <= 1:
+        for n, plan in enumerate(plans, 1):
+            writer.write(plan, renderer.render(plan.template, page_url(plan.path), **plan.context))
+            if progress and n % 1000 == 0:
+                progress(f"{n} of {len(plans)} pages rendered")
+        return
+    import multiprocessing
+
+    global _work
+    _work = (plans, renderer, writer)
+    chunks = [(start, min(start + _CHUNK, len(plans))) for start in range(0, len(plans), _CHUNK)]
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            done = 0
+            for count, problem in pool.imap_unordered(_render_chunk, chunks):
+                if problem is not None:
+                    pool.terminate()
+                    raise problem
+                done += count
+                if progress and done // 1000 != (done - count) // 1000:
+                    progress(f"{done} of {len(plans)} pages rendered ({jobs} processes)")
+    finally:
+        _work = None
+
+
+def _render_chunk(bounds: tuple[int, int]) -> tuple[int, jinja2.TemplateError | None]:
+    plans, renderer, writer = _work
+    start, end = bounds
+    try:
+        for plan in plans[start:end]:
+            writer.write(plan, renderer.render(plan.template, page_url(plan.path), **plan.context))
+    except jinja2.TemplateError as exc:
+        return 0, _portable(exc)
+    return end - start, None
+
+
+def _portable(exc: jinja2.TemplateError) -> jinja2.TemplateError:
+    """`exc` in a form that survives pickling back to the parent process."""
+    copy = jinja2.TemplateError(exc.message)
+    copy.filename, copy.lineno = template_location(exc)
+    copy.name = getattr(exc, "name", None)
+    return copy
+
+
+def template_location(exc: jinja2.TemplateError) -> tuple[str | None, int | None]:
+    """The template file and line of `exc`: given for a syntax error, else
+    found in the traceback, where Jinja puts the template's own lines."""
+    filename, lineno = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if filename:
+        return filename, lineno
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code.co_filename
+        if not code.endswith(".py") and Path(code).is_file():
+            filename, lineno = code, tb.tb_lineno
+        tb = tb.tb_next
+    return filename, lineno
+
+
 # --- writing ---------------------------------------------------------------------
 
 def read_manifest(out_dir: Path, key: str = "pages") -> dict[str, str]:
@@ -469,8 +557,14 @@ class Writer:
         self.pages: dict[str, str] = {}
         self.folders: dict[str, str] = {}
 
-    def page(self, plan: PagePlan, renderer: Renderer) -> bool:
-        """Write the page of `plan` unless it is unchanged; return True if it was rendered."""
+    def keep(self, plan: PagePlan) -> bool:
+        """Record `plan`; return True if its page is unchanged and kept from
+        the previous output, False if it must be rendered and written."""
+        raise NotImplementedError
+
+    def write(self, plan: PagePlan, html: str) -> None:
+        """Write the rendered page of `plan`. Safe to call from worker
+        processes forked after every `keep` call."""
         raise NotImplementedError
 
     def static(self, *sources: Path) -> None:
@@ -526,14 +620,13 @@ class StagingWriter(Writer):
             self._folders.add(folder)
         return self.staging / path
 
-    def page(self, plan: PagePlan, renderer: Renderer) -> bool:
+    def keep(self, plan: PagePlan) -> bool:
         target = self._target(plan.path)
         self.pages[plan.path] = plan.fingerprint
-        if self.previous.get(plan.path) == plan.fingerprint and _link(self.out_dir / plan.path, target):
-            return False
-        html = renderer.render(plan.template, page_url(plan.path), **plan.context)
-        target.write_text(html, encoding="utf-8")
-        return True
+        return self.previous.get(plan.path) == plan.fingerprint and _link(self.out_dir / plan.path, target)
+
+    def write(self, plan: PagePlan, html: str) -> None:
+        (self.staging / plan.path).write_text(html, encoding="utf-8")
 
     def static(self, *sources: Path) -> None:
         for source in sources:
@@ -566,13 +659,13 @@ class InPlaceWriter(Writer):
         out_dir.mkdir(parents=True, exist_ok=True)
         self._written_static: set[str] = set()
 
-    def page(self, plan: PagePlan, renderer: Renderer) -> bool:
+    def keep(self, plan: PagePlan) -> bool:
         self.pages[plan.path] = plan.fingerprint
-        if self.previous.get(plan.path) == plan.fingerprint:
-            return False  # the folder is private to this writer: what the manifest says is there
-        html = renderer.render(plan.template, page_url(plan.path), **plan.context)
+        # The folder is private to this writer: what the manifest says is there.
+        return self.previous.get(plan.path) == plan.fingerprint
+
+    def write(self, plan: PagePlan, html: str) -> None:
         write_atomically(self.out_dir / plan.path, html.encode("utf-8"))
-        return True
 
     def static(self, *sources: Path) -> None:
         for source in sources:
@@ -708,12 +801,13 @@ def _running(pid: int) -> bool:
 
 def template_error(exc: jinja2.TemplateError, site_dir: Path) -> ContentError:
     """Return a template problem as a ContentError naming the file and line."""
-    name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "templates"
+    filename, lineno = template_location(exc)
+    name = filename or getattr(exc, "name", None) or "templates"
     try:
         name = Path(name).resolve().relative_to(site_dir).as_posix()
     except ValueError:
         pass
-    return ContentError(name, f"template error: {exc.message or exc}", getattr(exc, "lineno", None),
+    return ContentError(name, f"template error: {exc.message or exc}", lineno,
                         "fix the template, or delete it to use the built-in one")
 
 

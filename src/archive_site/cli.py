@@ -47,6 +47,8 @@ def make_parser() -> argparse.ArgumentParser:
                                                      "(overrides base_url in site.yml)")
     p.add_argument("--clean", action="store_true",
                    help="read every file and render every page again, ignoring what earlier builds stored")
+    p.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count() or 1, metavar="N",
+                   help="processes that render pages (default: the number of CPUs, here %(default)s)")
     p.add_argument("--no-search", action="store_true",
                    help="do not write the search index (faster; the search page says search is unavailable)")
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
@@ -75,6 +77,16 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("title", help="the article's title, e.g. \"العنوان\"")
     _site_dir_argument(p)
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, not {text!r}")
+    return value
 
 
 def _site_dir_argument(parser: argparse.ArgumentParser) -> None:
@@ -111,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
 def run_build(args) -> Exit:
     options = BuildOptions(out_dir=args.output, keep_going=args.keep_going, drafts=args.drafts,
                            base_url=args.base_url, use_cache=not args.clean,
-                           search=not args.no_search)
+                           search=not args.no_search, jobs=args.jobs)
     report = build(args.site_dir, options, progress=None if args.quiet else print_progress)
     print_problems(report.loaded.problems + report.errors, quiet=args.quiet, all_warnings=args.verbose)
     if report.search is not None and not report.search.ok:

@@ -43,8 +43,9 @@ class Renderer:
             auto_reload=False,  # one Renderer per build: templates cannot change during it
         )
         self._entries: dict[str, Markup] = {}
+        self._cards: dict[tuple[str, int], Markup] = {}
         self.env.globals.update(site=config, url=_url, absolute_url=lambda target: absolute_url(config, target),
-                                feed_entry=self._feed_entry, search_strings=SEARCH_STRINGS,
+                                feed_entry=self._feed_entry, card=self._card, search_strings=SEARCH_STRINGS,
                                 news_article=lambda article, terms: news_article(config, article, terms),
                                 **(globals or {}))
         self.env.filters.update(
@@ -53,6 +54,21 @@ class Renderer:
             month_name=lambda month: arabic.month_name(month, config.months),
             reading_time=arabic.reading_time,
         )
+
+    @jinja2.pass_context
+    def _card(self, context: jinja2.runtime.Context, article) -> Markup:
+        """The card of `article` (partials/card.html) on the current page. A
+        card shows the same on every page at the same folder depth (its
+        links are relative), so it is rendered once per depth and build."""
+        page_url = context["page_url"]
+        key = (article.slug, page_url.count("/"))
+        card = self._cards.get(key)
+        if card is None:
+            template = self.env.get_template("partials/card.html")
+            card = Markup(template.render(article=article, article_terms=context["article_terms"],
+                                          page_url=page_url))
+            self._cards[key] = card
+        return card
 
     def _feed_entry(self, article, times: dict, article_terms: dict) -> Markup:
         """The Atom entry of `article`: the same in every feed that lists it
