@@ -221,7 +221,8 @@ def test_kill_9_mid_build_leaves_the_previous_output(tmp_path):
     subprocess.run([sys.executable, "-m", "archive_site", "build", str(site), "-q"], check=True)
     before = snapshot(site / "build", search=True)
     (site / "content/0000.md").write_text("---\ntitle: معدل\n---\nنص جديد\n", encoding="utf-8")
-    build = subprocess.Popen([sys.executable, "-m", "archive_site", "build", str(site), "-q"])
+    # --clean: every page is rendered again into the staging folder, which is then swapped in.
+    build = subprocess.Popen([sys.executable, "-m", "archive_site", "build", str(site), "-q", "--clean"])
     deadline = time.monotonic() + 60
     staging = None
     while time.monotonic() < deadline and staging is None:
@@ -234,6 +235,10 @@ def test_kill_9_mid_build_leaves_the_previous_output(tmp_path):
     assert snapshot(site / "build", search=True) == before
     # The next build cleans up what the killed one left and publishes.
     subprocess.run([sys.executable, "-m", "archive_site", "build", str(site), "-q"], check=True)
+    # The previous output is deleted in the background once the new one is in place.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and any(p.name.startswith(".build") for p in site.iterdir()):
+        time.sleep(0.05)
     assert [p.name for p in site.iterdir() if p.name.startswith(".build")] == []
     assert "نص جديد" in (site / "build/articles/معدل/index.html").read_text(encoding="utf-8")
 

@@ -37,7 +37,7 @@ def assert_same_as_clean(cli, site, tmp_path):
     assert cli("build", site, "--jobs", "2").status == 0
     clean_site = tmp_path / "clean-site"
     shutil.rmtree(clean_site, ignore_errors=True)
-    shutil.copytree(site, clean_site, ignore=shutil.ignore_patterns("build", ".archive-site-cache"))
+    shutil.copytree(site, clean_site, ignore=shutil.ignore_patterns("build", ".build.*", ".archive-site-cache"))
     assert cli("build", clean_site, "--clean", "--jobs", "1").status == 0
     assert snapshot(site / "build", marker=False) == snapshot(clean_site / "build", marker=False)
 

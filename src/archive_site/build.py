@@ -37,6 +37,7 @@ from . import search
 from .render import THEME_DIR, Renderer
 from .search import SearchResult
 from .taxonomy import Neighbours, Site, Term, make_site, paginate
+from .workers import can_fork
 
 # Written into every output folder: it marks a folder a build may replace, and
 # holds the fingerprint of each page written.
@@ -137,7 +138,7 @@ class Builder:
             config = replace(config, base_url=options.base_url.rstrip("/") + "/")
         gazetteer = load_gazetteer(site_dir)
         cache = self._cache(gazetteer)
-        loaded = load_site(site_dir, config.content_dirs, cache)
+        loaded = load_site(site_dir, config.content_dirs, cache, options.jobs)
         report = BuildReport(out_dir=self.out_dir, loaded=loaded)
         if loaded.errors and not options.keep_going:
             report.seconds = time.perf_counter() - started
@@ -183,7 +184,7 @@ class Builder:
     def jobs(self, pages: int) -> int:
         """How many processes render `pages` pages: one for small jobs, where
         starting workers costs more than it saves."""
-        if self.options.jobs <= 1 or pages < PARALLEL_MIN_PAGES or not _can_fork():
+        if self.options.jobs <= 1 or pages < PARALLEL_MIN_PAGES or not can_fork():
             return 1
         return self.options.jobs
 
@@ -208,7 +209,7 @@ class Builder:
         keys = [(a.source, states.get(a.source), a.slug, gazetteer.digest) for a in articles]
         fresh = [a for a, key in zip(articles, keys) if key not in memo]
         if fresh:
-            tagged, _, _ = tag_articles(fresh, gazetteer, cache, states)
+            tagged, _, _ = tag_articles(fresh, gazetteer, cache, states, self.options.jobs)
             for article in tagged:
                 memo[(article.source, states.get(article.source), article.slug, gazetteer.digest)] = article
         if cache:
@@ -456,12 +457,6 @@ _CHUNK = 250  # pages a worker renders between reports
 _work: tuple[list[PagePlan], Renderer, Writer] | None = None
 
 
-def _can_fork() -> bool:
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
 def render_pages(plans: list[PagePlan], renderer: Renderer, writer: Writer, jobs: int,
                  progress: Progress | None) -> None:
     """Render and write `plans`, in `jobs` forked processes when above one.
@@ -600,9 +595,22 @@ class Writer:
 
 
 class StagingWriter(Writer):
-    """Writes a complete new output folder beside the old one: unchanged
-    pages are hard links to the old files, new ones are rendered; `finish`
-    swaps the two folders."""
+    """Publishes a build all at once, or not at all. Pages are rendered into
+    a staging folder beside the output; only when every page is done is the
+    output changed, in one of two ways:
+
+    - a small update (few pages changed): each new file is moved into the
+      output (one atomic rename per file), pages that are gone are removed,
+      and the manifest is written last, so an update cut short is redone by
+      the next build;
+    - otherwise: unchanged files are hard-linked into the staging folder,
+      which then takes the output's place in one step (see swap_in).
+    """
+
+    # An update is small when it renders at most this many pages, or this
+    # share of all pages.
+    PATCH_PAGES = 500
+    PATCH_SHARE = 0.1
 
     def __init__(self, out_dir: Path, reuse: bool = True):
         super().__init__(out_dir, reuse)
@@ -612,38 +620,101 @@ class StagingWriter(Writer):
         shutil.rmtree(self.staging, ignore_errors=True)
         self.staging.mkdir()
         self._folders: set[str] = set()
+        self.kept: list[str] = []
+        self.written: list[str] = []
+        self.kept_folders: list[str] = []
+        self.static_sources: list[Path] = []
 
-    def _target(self, path: str) -> Path:
+    def _folder(self, root: Path, path: str) -> Path:
         folder = path.rpartition("/")[0]
-        if folder not in self._folders:
-            (self.staging / folder).mkdir(parents=True, exist_ok=True)
-            self._folders.add(folder)
-        return self.staging / path
+        if (root, folder) not in self._folders:
+            (root / folder).mkdir(parents=True, exist_ok=True)
+            self._folders.add((root, folder))
+        return root / path
 
     def keep(self, plan: PagePlan) -> bool:
-        target = self._target(plan.path)
         self.pages[plan.path] = plan.fingerprint
-        return self.previous.get(plan.path) == plan.fingerprint and _link(self.out_dir / plan.path, target)
+        if self.previous.get(plan.path) == plan.fingerprint and os.path.isfile(self.out_dir / plan.path):
+            self.kept.append(plan.path)
+            return True
+        self._folder(self.staging, plan.path)  # before workers fork: they only write files
+        self.written.append(plan.path)
+        return False
 
     def write(self, plan: PagePlan, html: str) -> None:
         (self.staging / plan.path).write_text(html, encoding="utf-8")
 
     def static(self, *sources: Path) -> None:
-        for source in sources:
+        self.static_sources.extend(sources)
+
+    def folder_path(self, name: str) -> Path:
+        return self.staging / name
+
+    def keep_folder(self, name: str, fingerprint: str) -> bool:
+        if self.previous_folders.get(name) != fingerprint or not (self.out_dir / name).is_dir():
+            return False
+        self.kept_folders.append(name)
+        self.record_folder(name, fingerprint)
+        return True
+
+    def small_update(self) -> bool:
+        return (bool(self.previous) and (self.out_dir / MARKER).is_file()
+                and len(self.written) <= max(self.PATCH_PAGES, self.PATCH_SHARE * len(self.pages)))
+
+    def finish(self) -> None:
+        if self.small_update():
+            self._update_in_place()
+        else:
+            self._swap()
+
+    def _swap(self) -> None:
+        for path in self.kept:
+            if not _link(self.out_dir / path, self._folder(self.staging, path)):
+                shutil.copy2(self.out_dir / path, self.staging / path)
+        for name in self.kept_folders:
+            for rel, path in iter_static(self.out_dir / name):
+                new = self._folder(self.staging, f"{name}/{rel}")
+                if not _link(path, new):
+                    shutil.copy2(path, new)
+        for source in self.static_sources:
             for rel, src in iter_static(source):
-                target = self._target(f"static/{rel}")
+                target = self._folder(self.staging, f"static/{rel}")
                 old = self.out_dir / "static" / rel
                 if _same_file_state(src, old) and _link(old, target):
                     continue
                 target.unlink(missing_ok=True)
                 shutil.copy2(src, target)
-
-    def folder_path(self, name: str) -> Path:
-        return self.staging / name
-
-    def finish(self) -> None:
         (self.staging / MARKER).write_text(manifest_text(self.pages, self.folders), encoding="utf-8")
         swap_in(self.staging, self.out_dir)
+
+    def _update_in_place(self) -> None:
+        out = self.out_dir
+        static = {}
+        for source in self.static_sources:
+            static.update(iter_static(source))
+        for rel, src in static.items():
+            if not _same_file_state(src, out / "static" / rel):
+                staged = self._folder(self.staging, f"static/{rel}")
+                shutil.copy2(src, staged)
+                os.replace(staged, self._folder(out, f"static/{rel}"))
+        for rel, path in list(iter_static(out / "static")):
+            if rel not in static:
+                path.unlink()
+        for path in self.written:
+            os.replace(self.staging / path, self._folder(out, path))
+        for name in set(self.folders) - set(self.kept_folders):
+            retired = out.parent / f".{out.name}.old-{os.getpid()}"
+            if (out / name).exists():
+                os.replace(out / name, retired)
+            os.replace(self.staging / name, out / name)
+            remove_in_background(retired)
+        for name in set(self.previous_folders) - set(self.folders):
+            shutil.rmtree(out / name, ignore_errors=True)
+        for path in set(self.previous) - set(self.pages):
+            (out / path).unlink(missing_ok=True)
+            _prune_empty_folders(out, (out / path).parent)
+        write_atomically(out / MARKER, manifest_text(self.pages, self.folders).encode("utf-8"))
+        shutil.rmtree(self.staging, ignore_errors=True)
 
     def abandon(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -752,13 +823,37 @@ def swap_in(staging: Path, out_dir: Path) -> None:
     if not out_dir.exists():
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging, out_dir)
-    elif exchange(staging, out_dir):
-        shutil.rmtree(staging)  # now holds the previous output
+        return
+    retired = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+    if exchange(staging, out_dir):
+        os.replace(staging, retired)  # staging now holds the previous output
     else:
-        retired = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
         os.replace(out_dir, retired)
         os.replace(staging, out_dir)
-        shutil.rmtree(retired)
+    remove_in_background(retired)
+
+
+def remove_in_background(folder: Path) -> None:
+    """Delete `folder` without waiting for it: tens of thousands of files
+    take seconds to delete, and the new output is already in place. Where
+    the system cannot fork, delete it now. A deletion cut short leaves a
+    `.old-PID` folder that the next build removes (remove_leftovers)."""
+    if not can_fork():
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid:
+        os.waitpid(pid, 0)  # the child only starts the grandchild, which init reaps
+        return
+    try:  # the child: start a detached grandchild that deletes, and exit at once
+        os.setsid()
+        if os.fork() == 0:
+            os.nice(10)
+            shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        os._exit(0)
 
 
 _RENAME_EXCHANGE = 2

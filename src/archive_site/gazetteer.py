@@ -9,6 +9,7 @@ record, after what the editor listed in the front matter.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import re
 from collections import defaultdict
@@ -20,6 +21,7 @@ import yaml
 from . import arabic
 from .cache import RecordCache
 from .model import Article, ContentError
+from .workers import fork_map
 
 PACKAGED = Path(__file__).parent / "data" / "gazetteer.yml"
 SITE_FILE = "gazetteer.yml"
@@ -141,8 +143,7 @@ class Gazetteer:
         support"); otherwise they are left out, with a reason that starts
         "not taken". The reason is empty for an unambiguous name."""
         index = self._index[kind]
-        text = arabic.clean(text)
-        tokens = arabic.word_forms(text)
+        text, tokens = _tokens(text)
         written: list[str] | None = None
         found = []
         last_end = -9
@@ -191,6 +192,14 @@ class Gazetteer:
         if in_a_list:
             return True, "joined by «و» to the place before it"
         return False, "not taken: no place word before it, so it may be an ordinary word"
+
+
+@functools.lru_cache(maxsize=16)
+def _tokens(text: str) -> tuple[str, list[str]]:
+    """`text` cleaned, and its normalised words: shared by the searches for
+    places and for actors in the same text."""
+    cleaned = arabic.clean(text)
+    return cleaned, arabic.word_forms(cleaned)
 
 
 def load_gazetteer(site_dir: Path) -> Gazetteer:
@@ -275,21 +284,28 @@ def _entry(kind: str, node, fail) -> list[Entry]:
 
 
 def tag_articles(articles: list[Article], gazetteer: Gazetteer, cache: RecordCache | None = None,
-                 states: dict[str, object] | None = None
+                 states: dict[str, object] | None = None, jobs: int = 1
                  ) -> tuple[list[Article], list[Detection], list[ContentError]]:
     """Return `articles` with the places and actors their text names added,
     what was found in each, and warnings for listed places the gazetteer
     does not know. With a cache (salted by the gazetteer) and the articles'
-    file states, an unchanged article is not matched again."""
+    file states, an unchanged article is not matched again; the others are
+    matched by `jobs` processes when there are many."""
     tagged, detections, warnings = [], [], []
-    for article in articles:
-        state = states.get(article.source) if states else None
-        outcome = cache.get("tag", article.source, state) if cache and state else None
-        if outcome is None:
-            result, detection, unknown = tag_article(article, gazetteer)
-            outcome = (result.places, result.actors, detection, unknown)
-            if cache and state:
-                cache.put("tag", article.source, state, outcome)
+    states = states or {}
+    outcomes = [cache.get("tag", a.source, states[a.source]) if cache and a.source in states else None
+                for a in articles]
+    missing = [n for n, outcome in enumerate(outcomes) if outcome is None]
+
+    def match(n: int) -> tuple:
+        result, detection, unknown = tag_article(articles[n], gazetteer)
+        return result.places, result.actors, detection, unknown
+
+    for n, outcome in zip(missing, fork_map(match, missing, jobs)):
+        outcomes[n] = outcome
+        if cache and articles[n].source in states:
+            cache.put("tag", articles[n].source, states[articles[n].source], outcome)
+    for article, outcome in zip(articles, outcomes):
         places, actors, detection, unknown = outcome
         tagged.append(replace(article, places=places, actors=actors))
         detections.append(detection)

@@ -23,6 +23,7 @@ from . import arabic
 from .cache import RecordCache, file_state
 from .model import Article, ContentError, SkippedFile
 from .sanitize import clean_html
+from .workers import fork_map
 
 ARTICLE_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text"}
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -82,20 +83,24 @@ class _Invalid(Exception):
 
 
 def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds"),
-              cache: RecordCache | None = None) -> LoadResult:
+              cache: RecordCache | None = None, jobs: int = 1) -> LoadResult:
     """Load every article under the content folders of `site_dir`.
 
     Returns all good articles with unique slugs, and every problem found.
-    Files unchanged since they were stored in `cache` are not read again.
+    Files unchanged since they were stored in `cache` are not read again;
+    the others are read by `jobs` processes when there are many.
     """
     result = LoadResult()
     converter = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
-    for path, rel, state in iter_content_files(site_dir, content_dirs, result.skipped):
-        outcome = cache.get("parse", rel, state) if cache else None
-        if outcome is None:
-            outcome = read_article(Path(path), rel, converter)
-            if cache:
-                cache.put("parse", rel, state, outcome)
+    files = list(iter_content_files(site_dir, content_dirs, result.skipped))
+    outcomes = [cache.get("parse", rel, state) if cache else None for _, rel, state in files]
+    missing = [n for n, outcome in enumerate(outcomes) if outcome is None]
+    read = fork_map(lambda n: read_article(Path(files[n][0]), files[n][1], converter), missing, jobs)
+    for n, outcome in zip(missing, read):
+        outcomes[n] = outcome
+        if cache:
+            cache.put("parse", files[n][1], files[n][2], outcome)
+    for (path, rel, state), outcome in zip(files, outcomes):
         article, problems = outcome
         result.problems.extend(problems)
         if article is not None:

@@ -6,6 +6,7 @@ number of (article, term) pairs; nothing is rendered or written.
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass, field, replace
 
@@ -209,8 +210,9 @@ def find_neighbours(ordered: list[Article], article_terms: dict[str, dict[str, l
                     if other is not article:
                         scores[other.slug] = scores.get(other.slug, 0.0) + weight
         here = position[article.slug]
-        best = sorted(scores, key=lambda slug: (-round(scores[slug], 6), abs(position[slug] - here), slug))
-        related = tuple(ordered[position[slug]] for slug in best[:RELATED_COUNT])
+        best = heapq.nsmallest(RELATED_COUNT, scores.items(),
+                               key=lambda item: (-item[1], abs(position[item[0]] - here), item[0]))
+        related = tuple(ordered[position[slug]] for slug, _ in best)
         result[article.slug] = replace(result.get(article.slug, Neighbours()), related=related)
     return result
 

@@ -1,0 +1,43 @@
+"""Spreading work over processes: forked workers that inherit the parent's
+memory, so large inputs (the site model, compiled templates, the gazetteer)
+are shared rather than pickled; only positions go out and results come back."""
+
+from __future__ import annotations
+
+import multiprocessing
+from typing import Callable, Sequence, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# The job the workers of the current fork_map call run: set just before forking.
+_job: tuple[Callable, Sequence] | None = None
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def fork_map(function: Callable[[T], R], items: Sequence[T], jobs: int, min_items: int = 200,
+             chunk: int = 250) -> list[R]:
+    """Return [function(item) for item in items], computed by `jobs` forked
+    processes when there are at least `min_items` items and the system can
+    fork; else in this process. `function` may be any callable, closures
+    included. An exception in a worker is raised here."""
+    if jobs <= 1 or len(items) < min_items or not can_fork():
+        return [function(item) for item in items]
+    global _job
+    _job = (function, items)
+    bounds = [(start, min(start + chunk, len(items))) for start in range(0, len(items), chunk)]
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            parts = pool.map(_run, bounds)
+    finally:
+        _job = None
+    return [result for part in parts for result in part]
+
+
+def _run(bounds: tuple[int, int]) -> list:
+    function, items = _job
+    start, end = bounds
+    return [function(item) for item in items[start:end]]
