@@ -55,6 +55,7 @@ class BuildOptions:
     use_cache: bool = True
     search: bool = True  # write the search index
     jobs: int = 1  # processes that render pages
+    cache_dir: Path | None = None  # default: SITE_DIR/.archive-site-cache
 
 
 @dataclass
@@ -223,7 +224,7 @@ class Builder:
         if not self.options.use_cache:
             return None
         if self.cache is None or gazetteer.digest not in self.cache.salt:
-            self.cache = RecordCache.for_site(self.site_dir, gazetteer.digest)
+            self.cache = RecordCache.for_site(self.site_dir, gazetteer.digest, self.options.cache_dir)
         return self.cache
 
 

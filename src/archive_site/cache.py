@@ -51,8 +51,10 @@ class RecordCache:
         return entries if salt_found == self.salt and isinstance(entries, dict) else {}
 
     @classmethod
-    def for_site(cls, site_dir: Path, salt: str) -> RecordCache:
-        return cls(site_dir / CACHE_DIR, salt)
+    def for_site(cls, site_dir: Path, salt: str, folder: Path | None = None) -> RecordCache:
+        """The cache of the site in `site_dir`: in `folder` if given, else
+        in the site's .archive-site-cache/."""
+        return cls(folder or site_dir / CACHE_DIR, salt)
 
     def get(self, what: str, rel: str, state: object):
         """Return the value stored for `rel` when the file is still in

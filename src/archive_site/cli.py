@@ -49,6 +49,8 @@ def make_parser() -> argparse.ArgumentParser:
                    help="read every file and render every page again, ignoring what earlier builds stored")
     p.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count() or 1, metavar="N",
                    help="processes that render pages (default: the number of CPUs, here %(default)s)")
+    p.add_argument("--cache-dir", type=Path, metavar="DIR",
+                   help="where to keep what earlier builds read (default: SITE_DIR/.archive-site-cache)")
     p.add_argument("--no-search", action="store_true",
                    help="do not write the search index (faster; the search page says search is unavailable)")
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
@@ -123,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
 def run_build(args) -> Exit:
     options = BuildOptions(out_dir=args.output, keep_going=args.keep_going, drafts=args.drafts,
                            base_url=args.base_url, use_cache=not args.clean,
-                           search=not args.no_search, jobs=args.jobs)
+                           search=not args.no_search, jobs=args.jobs,
+                           cache_dir=args.cache_dir)
     report = build(args.site_dir, options, progress=None if args.quiet else print_progress)
     print_problems(report.loaded.problems + report.errors, quiet=args.quiet, all_warnings=args.verbose)
     if report.search is not None and not report.search.ok:
