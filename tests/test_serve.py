@@ -147,6 +147,15 @@ def test_content_edit_reaches_the_page_within_2_seconds(served, site):
     wait_until(lambda: "صار سعر الربطة ألف ليرة" in served.get(page)[2], timeout=2.0)
 
 
+def test_search_index_is_written_in_the_background_and_follows_edits(served, site):
+    wait_until(lambda: served.get("/pagefind/pagefind.js")[0] == 200, timeout=30)
+    entry = lambda: served.get("/pagefind/pagefind-entry.json")[2]  # noqa: E731
+    before = entry()
+    (site / "content/bread.md").write_text(
+        ARTICLE.format(title="أسعار الخبز", body="صار سعر الربطة ألف ليرة."), encoding="utf-8")
+    wait_until(lambda: entry() != before, timeout=30)  # page counts and hashes change with the articles
+
+
 def test_new_file_and_template_edit_are_picked_up(served, site):
     write_site(site, {"content/new.md": ARTICLE.format(title="خبر جديد", body="نص الخبر الجديد.")})
     wait_until(lambda: "خبر جديد" in served.get("/")[2])

@@ -114,6 +114,8 @@ class Builder:
         self.out_dir = (options.out_dir or self.site_dir / "build").resolve()
         self.cache: RecordCache | None = None
         self._tagged: dict[tuple, Article] = {}
+        # (site model, gazetteer, card digests) of the last build that got that far.
+        self.last_site: tuple[Site, Gazetteer, dict[str, str]] | None = None
 
     def build(self, writer_factory: Callable[[Path, bool], Writer] | None = None,
               progress: Progress | None = None) -> BuildReport:
@@ -157,6 +159,7 @@ class Builder:
         renderer = Renderer(site_dir, config)
         epoch = theme_epoch(site_dir, config)
         prints = Fingerprints(site, loaded.states)
+        self.last_site = (site, gazetteer, prints.cards)
         writer = (writer_factory or StagingWriter)(self.out_dir, options.use_cache)
         try:
             todo = []

@@ -32,6 +32,7 @@ from urllib.parse import unquote, urlsplit
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from . import search
 from .build import BuildOptions, Builder, BuildReport, InPlaceWriter
 from .config import CONFIG_FILE, ConfigError, load_config
 from .gazetteer import SITE_FILE as GAZETTEER_FILE
@@ -100,13 +101,54 @@ class ReadWriteLock:
             self._condition.notify_all()
 
 
+class SearchUpdater:
+    """Rewrites the search index in a background thread after builds whose
+    articles changed; requests for the search page meanwhile get the
+    previous index. Only the newest request is kept."""
+
+    def __init__(self, target: Path, log=print):
+        self.target = target
+        self.log = log
+        self._wanted = None
+        self._written: str | None = None
+        self._condition = threading.Condition()
+        threading.Thread(target=self._loop, name="search-index", daemon=True).start()
+
+    def update(self, site, gazetteer, cards: dict[str, str]) -> None:
+        with self._condition:
+            self._wanted = (site, gazetteer, cards)
+            self._condition.notify()
+
+    def _loop(self) -> None:
+        while True:
+            with self._condition:
+                while self._wanted is None:
+                    self._condition.wait()
+                site, gazetteer, cards = self._wanted
+                self._wanted = None
+            fingerprint = search.index_fingerprint(site, cards)
+            if fingerprint == self._written:
+                continue
+            started = time.perf_counter()
+            result = search.build_index(site, gazetteer, self.target)
+            if result.ok:
+                self._written = fingerprint
+                self.log(f"Search index updated: {result.pages} articles in {time.perf_counter() - started:.1f} s")
+            else:
+                self.log(f"warning: {result.message}")
+
+
 class LiveSite:
     """The state shared by the watcher, the build loop and the request handlers."""
 
     def __init__(self, site_dir: Path, out_dir: Path, drafts: bool = False, log=print):
         self.site_dir = site_dir.resolve()
         self.out_dir = out_dir.resolve()
-        self.builder = Builder(self.site_dir, BuildOptions(out_dir=self.out_dir, drafts=drafts, keep_going=True))
+        # The search index is written apart, in the background (SearchUpdater):
+        # at 10,000 articles it takes far longer than the rebuild of a few pages.
+        self.builder = Builder(self.site_dir, BuildOptions(out_dir=self.out_dir, drafts=drafts, keep_going=True,
+                                                           search=False))
+        self.search = SearchUpdater(self.out_dir / search.INDEX_FOLDER, log)
         self.lock = ReadWriteLock()
         self.epoch = 0
         self.problems: list[ContentError] = []
@@ -133,6 +175,8 @@ class LiveSite:
             self.epoch += 1
             self.epoch_changed.notify_all()
         seconds = time.perf_counter() - started
+        if report is not None and report.published and self.builder.last_site is not None:
+            self.search.update(*self.builder.last_site)
         if problems:
             self.log(f"Rebuilt with {len(problems)} error(s) in {seconds:.2f} s; the browser shows them:")
             for problem in problems:
