@@ -116,6 +116,7 @@ class Builder:
         self._tagged: dict[tuple, Article] = {}
         # (site model, gazetteer, card digests) of the last build that got that far.
         self.last_site: tuple[Site, Gazetteer, dict[str, str]] | None = None
+        self._renderers: dict[str, Renderer] = {}
 
     def build(self, writer_factory: Callable[[Path, bool], Writer] | None = None,
               progress: Progress | None = None) -> BuildReport:
@@ -152,12 +153,12 @@ class Builder:
         articles = self._tag(articles, gazetteer, cache, loaded.states)
         if cache:
             cache.save()
-        site = make_site(config, articles, gazetteer)
+        site = make_site(config, articles, gazetteer, self.last_site[0] if self.last_site else None)
         report.articles = len(site.articles)
         report.terms = {kind: len(tax.terms) for kind, tax in site.taxonomies.items()}
 
-        renderer = Renderer(site_dir, config)
         epoch = theme_epoch(site_dir, config)
+        renderer = self._renderer(config, epoch)
         prints = Fingerprints(site, loaded.states)
         self.last_site = (site, gazetteer, prints.cards)
         writer = (writer_factory or StagingWriter)(self.out_dir, options.use_cache)
@@ -184,6 +185,15 @@ class Builder:
         report.published = True
         report.seconds = time.perf_counter() - started
         return report
+
+    def _renderer(self, config: SiteConfig, epoch: str) -> Renderer:
+        """A Renderer for this build: the previous build's (its templates
+        already compiled) when no template or setting changed."""
+        if self._renderers.get(epoch) is None:
+            self._renderers = {epoch: Renderer(self.site_dir, config)}
+        renderer = self._renderers[epoch]
+        renderer.forget_pages()
+        return renderer
 
     def jobs(self, pages: int) -> int:
         """How many processes render `pages` pages: one for small jobs, where

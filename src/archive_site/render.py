@@ -55,6 +55,12 @@ class Renderer:
             reading_time=arabic.reading_time,
         )
 
+    def forget_pages(self) -> None:
+        """Forget the cards and feed entries rendered so far: the next build's
+        articles may differ."""
+        self._entries.clear()
+        self._cards.clear()
+
     @jinja2.pass_context
     def _card(self, context: jinja2.runtime.Context, article) -> Markup:
         """The card of `article` (partials/card.html) on the current page. A

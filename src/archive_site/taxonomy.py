@@ -6,7 +6,7 @@ number of (article, term) pairs; nothing is rendered or written.
 
 from __future__ import annotations
 
-import heapq
+import hashlib
 import math
 from dataclasses import dataclass, field, replace
 
@@ -131,10 +131,15 @@ class Site:
     article_terms: dict[str, dict[str, list[Term]]]
     archive: DateArchive = field(default_factory=lambda: DateArchive([], []))
     neighbours: dict[str, Neighbours] = field(default_factory=dict)
+    # A digest of what neighbours depend on: the order, dates and terms of the articles.
+    shape: str = ""
 
 
-def make_site(config: SiteConfig, articles: list[Article], gazetteer: Gazetteer | None = None) -> Site:
-    """Return the site model for `articles`: sorted newest first, grouped by term."""
+def make_site(config: SiteConfig, articles: list[Article], gazetteer: Gazetteer | None = None,
+              previous: Site | None = None) -> Site:
+    """Return the site model for `articles`: sorted newest first, grouped by
+    term. The neighbours of `previous` (the model of an earlier build) are
+    reused when no article's date, terms or place in the order changed."""
     ordered = sorted(articles, key=Article.sort_key)
     article_terms: dict[str, dict[str, list[Term]]] = {a.slug: {} for a in ordered}
     taxonomies = {}
@@ -152,8 +157,32 @@ def make_site(config: SiteConfig, articles: list[Article], gazetteer: Gazetteer 
                         member.articles.append(article)
             article_terms[article.slug][kind] = linked
         taxonomies[kind] = Taxonomy(kind, terms.sorted())
-    return Site(config, ordered, taxonomies, article_terms, make_archive(ordered),
-                find_neighbours(ordered, article_terms))
+    shape = _shape(ordered, article_terms)
+    if previous is not None and previous.shape == shape:
+        neighbours = _same_neighbours(previous.neighbours, ordered)
+    else:
+        neighbours = find_neighbours(ordered, article_terms)
+    return Site(config, ordered, taxonomies, article_terms, make_archive(ordered), neighbours, shape)
+
+
+def _shape(ordered: list[Article], article_terms: dict[str, dict[str, list[Term]]]) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for article in ordered:
+        terms = article_terms[article.slug]
+        digest.update(f"{article.slug}|{article.date}|".encode())
+        digest.update("|".join(f"{t.kind}:{t.slug}" for linked in terms.values() for t in linked).encode())
+    return digest.hexdigest()
+
+
+def _same_neighbours(previous: dict[str, Neighbours], ordered: list[Article]) -> dict[str, Neighbours]:
+    """`previous`, pointing to the current records of the same articles."""
+    current = {a.slug: a for a in ordered}
+
+    def now(article: Article | None) -> Article | None:
+        return current[article.slug] if article is not None else None
+
+    return {slug: Neighbours(now(n.newer), now(n.older), tuple(current[a.slug] for a in n.related))
+            for slug, n in previous.items()}
 
 
 def make_archive(ordered: list[Article]) -> DateArchive:
@@ -180,7 +209,7 @@ _RELATED_WEIGHT = {"places": 3.0, "actors": 2.0, "tags": 1.5}
 # Each shared term proposes this many of its articles on either side of the
 # article in its (time-ordered) list: the work stays linear in the number of
 # (article, term) pairs, however large a term grows.
-_RELATED_WINDOW = 6
+_RELATED_WINDOW = 4
 RELATED_COUNT = 4
 
 
@@ -196,23 +225,27 @@ def find_neighbours(ordered: list[Article], article_terms: dict[str, dict[str, l
     for i, article in enumerate(dated):
         result[article.slug] = Neighbours(newer=dated[i - 1] if i else None,
                                           older=dated[i + 1] if i + 1 < len(dated) else None)
+    weights: dict[int, float] = {}
     for article in ordered:
         scores: dict[str, float] = {}
         for kind, terms in article_terms[article.slug].items():
             for term in terms:
                 members = term.articles
-                index = in_term.get(id(term))
+                key = id(term)
+                index = in_term.get(key)
                 if index is None:
-                    index = in_term[id(term)] = {a.slug: n for n, a in enumerate(members)}
+                    index = in_term[key] = {a.slug: n for n, a in enumerate(members)}
+                    weights[key] = _RELATED_WEIGHT[kind] / (1.0 + math.log10(len(members)))
                 at = index[article.slug]
-                weight = _RELATED_WEIGHT[kind] / (1.0 + math.log10(len(members)))
+                weight = weights[key]
                 for other in members[max(0, at - _RELATED_WINDOW): at + _RELATED_WINDOW + 1]:
-                    if other is not article:
-                        scores[other.slug] = scores.get(other.slug, 0.0) + weight
+                    slug = other.slug
+                    scores[slug] = scores.get(slug, 0.0) + weight
+        scores.pop(article.slug, None)
         here = position[article.slug]
-        best = heapq.nsmallest(RELATED_COUNT, scores.items(),
-                               key=lambda item: (-item[1], abs(position[item[0]] - here), item[0]))
-        related = tuple(ordered[position[slug]] for slug, _ in best)
+        # Most shared weight first, then nearest in time, then by slug.
+        best = sorted([(-score, abs(position[slug] - here), slug) for slug, score in scores.items()])
+        related = tuple(ordered[position[slug]] for _, _, slug in best[:RELATED_COUNT])
         result[article.slug] = replace(result.get(article.slug, Neighbours()), related=related)
     return result
 
