@@ -162,17 +162,3 @@ def http_server(folder: Path):
         server.shutdown()
         server.server_close()
         thread.join()
-
-
-class PageErrors(list):
-    """Console errors and uncaught exceptions of the pages it watches."""
-
-    def watch(self, page):
-        page.on("console", lambda message: message.type == "error" and self.append(message.text))
-        page.on("pageerror", lambda exc: self.append(str(exc)))
-        return page
-
-
-@pytest.fixture
-def page_errors() -> PageErrors:
-    return PageErrors()

@@ -37,7 +37,7 @@ from . import search
 from .render import THEME_DIR, Renderer
 from .search import SearchResult
 from .taxonomy import Neighbours, Site, Term, make_site, paginate
-from .workers import can_fork
+from .workers import can_fork, fork_map
 
 # Written into every output folder: it marks a folder a build may replace, and
 # holds the fingerprint of each page written.
@@ -168,7 +168,7 @@ class Builder:
                 report.pages += 1
                 if not writer.keep(plan):
                     todo.append(plan)
-            render_pages(todo, renderer, writer, self.jobs(len(todo)), progress)
+            render_pages(todo, renderer, writer, options.jobs, progress)
             report.rendered = len(todo)
             report.changed = [plan.path for plan in todo]
             writer.static(THEME_DIR / "static", site_dir / "static")
@@ -194,13 +194,6 @@ class Builder:
         renderer = self._renderers[epoch]
         renderer.forget_pages()
         return renderer
-
-    def jobs(self, pages: int) -> int:
-        """How many processes render `pages` pages: one for small jobs, where
-        starting workers costs more than it saves."""
-        if self.options.jobs <= 1 or pages < PARALLEL_MIN_PAGES or not can_fork():
-            return 1
-        return self.options.jobs
 
     def _index(self, site: Site, gazetteer: Gazetteer, prints: Fingerprints, writer: Writer,
                progress: Progress | None) -> SearchResult:
@@ -464,55 +457,32 @@ def page_url(path: str) -> str:
 # --- rendering ---------------------------------------------------------------------
 
 PARALLEL_MIN_PAGES = 400  # fewer pages than this render in one process
-_CHUNK = 250  # pages a worker renders between reports
-
-# What forked workers render: set by the parent just before it forks, so the
-# plans, the site model and the compiled templates are shared, not pickled.
-_work: tuple[list[PagePlan], Renderer, Writer] | None = None
 
 
 def render_pages(plans: list[PagePlan], renderer: Renderer, writer: Writer, jobs: int,
                  progress: Progress | None) -> None:
     """Render and write `plans`, in `jobs` forked processes when above one.
     Raises jinja2.TemplateError for a template problem, from any process."""
-    if jobs <= 1:
-        for n, plan in enumerate(plans, 1):
+
+    def render(plan: PagePlan) -> None:
+        try:
             writer.write(plan, renderer.render(plan.template, page_url(plan.path), **plan.context))
-            if progress and n % 1000 == 0:
-                progress(f"{n} of {len(plans)} pages rendered")
-        return
-    import multiprocessing
+        except jinja2.TemplateError as exc:
+            raise _portable(exc) from None
 
-    global _work
-    _work = (plans, renderer, writer)
-    chunks = [(start, min(start + _CHUNK, len(plans))) for start in range(0, len(plans), _CHUNK)]
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            done = 0
-            for count, problem in pool.imap_unordered(_render_chunk, chunks):
-                if problem is not None:
-                    pool.terminate()
-                    raise problem
-                done += count
-                if progress and done // 1000 != (done - count) // 1000:
-                    progress(f"{done} of {len(plans)} pages rendered ({jobs} processes)")
-    finally:
-        _work = None
+    shown = 0
 
+    def report(done: int) -> None:  # about every thousand pages
+        nonlocal shown
+        if done // 1000 > shown // 1000:
+            shown = done
+            progress(f"{done} of {len(plans)} pages rendered")
 
-def _render_chunk(bounds: tuple[int, int]) -> tuple[int, jinja2.TemplateError | None]:
-    plans, renderer, writer = _work
-    start, end = bounds
-    try:
-        for plan in plans[start:end]:
-            writer.write(plan, renderer.render(plan.template, page_url(plan.path), **plan.context))
-    except jinja2.TemplateError as exc:
-        return 0, _portable(exc)
-    return end - start, None
+    fork_map(render, plans, jobs, min_items=PARALLEL_MIN_PAGES, progress=report if progress else None)
 
 
 def _portable(exc: jinja2.TemplateError) -> jinja2.TemplateError:
-    """`exc` in a form that survives pickling back to the parent process."""
+    """`exc` in a form that survives pickling back from a worker process."""
     copy = jinja2.TemplateError(exc.message)
     copy.filename, copy.lineno = template_location(exc)
     copy.name = getattr(exc, "name", None)
@@ -588,13 +558,6 @@ class Writer:
         with this fingerprint; return False when it must be written again."""
         if self.previous_folders.get(name) != fingerprint or not (self.out_dir / name).is_dir():
             return False
-        target = self.folder_path(name)
-        if target != self.out_dir / name:
-            for rel, path in iter_static(self.out_dir / name):
-                new = target / rel
-                new.parent.mkdir(parents=True, exist_ok=True)
-                if not _link(path, new):
-                    shutil.copy2(path, new)
         self.record_folder(name, fingerprint)
         return True
 
@@ -665,11 +628,10 @@ class StagingWriter(Writer):
         return self.staging / name
 
     def keep_folder(self, name: str, fingerprint: str) -> bool:
-        if self.previous_folders.get(name) != fingerprint or not (self.out_dir / name).is_dir():
-            return False
-        self.kept_folders.append(name)
-        self.record_folder(name, fingerprint)
-        return True
+        kept = super().keep_folder(name, fingerprint)
+        if kept:
+            self.kept_folders.append(name)  # linked into the staging folder if it is swapped in
+        return kept
 
     def small_update(self) -> bool:
         return (bool(self.previous) and (self.out_dir / MARKER).is_file()

@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,9 +107,11 @@ def source_document(site: Site, article: Article, gazetteer: Gazetteer | None) -
     return "\n".join(part for part in parts if part)
 
 
-def build_index(site: Site, gazetteer: Gazetteer | None, target: Path) -> SearchResult:
+def build_index(site: Site, gazetteer: Gazetteer | None, target: Path,
+                cancel: threading.Event | None = None) -> SearchResult:
     """Write the search index of `site` into the folder `target` (replaced).
-    Never raises for a missing or failing Pagefind: the result says why."""
+    Never raises for a missing or failing Pagefind: the result says why.
+    Setting `cancel` stops Pagefind and leaves `target` as it was."""
     if pagefind_version() is None:
         return SearchResult(False, "search index not built: Pagefind is not installed "
                                    "(install it with: pip install 'pagefind[bin]')")
@@ -122,13 +125,22 @@ def build_index(site: Site, gazetteer: Gazetteer | None, target: Path) -> Search
         command = [sys.executable, "-m", "pagefind", "--site", str(source), "--output-path", str(output),
                    "--force-language", site.config.language]
         try:
-            run = subprocess.run(command, capture_output=True, text=True, timeout=3600,
-                                 env={**os.environ, "PAGEFIND_SITE": "", "NO_COLOR": "1"})
-        except (OSError, subprocess.TimeoutExpired) as exc:
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                       env={**os.environ, "NO_COLOR": "1"})
+        except OSError as exc:
             return SearchResult(False, f"search index not built: Pagefind could not run ({exc})")
-        if run.returncode != 0 or not (output / "pagefind.js").is_file():
-            detail = (run.stderr.strip() or run.stdout.strip()).splitlines()
-            reason = detail[-1] if detail else f"exit status {run.returncode}"
+        while True:
+            try:
+                stdout, stderr = process.communicate(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                if cancel is not None and cancel.is_set():
+                    process.kill()
+                    process.communicate()
+                    return SearchResult(False, "search index not built: cancelled")
+        if process.returncode != 0 or not (output / "pagefind.js").is_file():
+            detail = (stderr.strip() or stdout.strip()).splitlines()
+            reason = detail[-1] if detail else f"exit status {process.returncode}"
             return SearchResult(False, f"search index not built: Pagefind failed: {reason}")
         if target.exists():
             shutil.rmtree(target)

@@ -112,7 +112,16 @@ class SearchUpdater:
         self._wanted = None
         self._written: str | None = None
         self._condition = threading.Condition()
-        threading.Thread(target=self._loop, name="search-index", daemon=True).start()
+        self._cancel = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="search-index", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop an indexing run in progress (and its Pagefind process)."""
+        self._cancel.set()
+        with self._condition:
+            self._condition.notify()
+        self._thread.join(timeout=10)
 
     def update(self, site, gazetteer, cards: dict[str, str]) -> None:
         with self._condition:
@@ -122,15 +131,19 @@ class SearchUpdater:
     def _loop(self) -> None:
         while True:
             with self._condition:
-                while self._wanted is None:
+                while self._wanted is None and not self._cancel.is_set():
                     self._condition.wait()
+                if self._cancel.is_set():
+                    return
                 site, gazetteer, cards = self._wanted
                 self._wanted = None
             fingerprint = search.index_fingerprint(site, cards)
             if fingerprint == self._written:
                 continue
             started = time.perf_counter()
-            result = search.build_index(site, gazetteer, self.target)
+            result = search.build_index(site, gazetteer, self.target, self._cancel)
+            if self._cancel.is_set():
+                return
             if result.ok:
                 self._written = fingerprint
                 self.log(f"Search index updated: {result.pages} articles in {time.perf_counter() - started:.1f} s")
@@ -467,6 +480,7 @@ def serve(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, fixed_port:
             if any(t.name == "http" and t.is_alive() for t in threads):
                 server.shutdown()
             server.server_close()
+        live.search.stop()
         live.lock.acquire_write()  # wait for a build in progress to finish
         shutil.rmtree(out_dir, ignore_errors=True)
         live.lock.release_write()

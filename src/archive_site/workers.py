@@ -19,22 +19,32 @@ def can_fork() -> bool:
 
 
 def fork_map(function: Callable[[T], R], items: Sequence[T], jobs: int, min_items: int = 200,
-             chunk: int = 250) -> list[R]:
+             chunk: int = 250, progress: Callable[[int], None] | None = None) -> list[R]:
     """Return [function(item) for item in items], computed by `jobs` forked
     processes when there are at least `min_items` items and the system can
     fork; else in this process. `function` may be any callable, closures
-    included. An exception in a worker is raised here."""
+    included. An exception in a worker is raised here. `progress` is called
+    with the number of items done so far, as they get done."""
     if jobs <= 1 or len(items) < min_items or not can_fork():
-        return [function(item) for item in items]
+        results = []
+        for item in items:
+            results.append(function(item))
+            if progress:
+                progress(len(results))
+        return results
     global _job
     _job = (function, items)
     bounds = [(start, min(start + chunk, len(items))) for start in range(0, len(items), chunk)]
+    results = []
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            parts = pool.map(_run, bounds)
+            for part in pool.imap(_run, bounds):
+                results.extend(part)
+                if progress:
+                    progress(len(results))
     finally:
         _job = None
-    return [result for part in parts for result in part]
+    return results
 
 
 def _run(bounds: tuple[int, int]) -> list:
