@@ -109,7 +109,7 @@ def test_plain_text_paragraph_lines_are_joined_and_escaped(tmp_path):
 def test_dates_in_every_accepted_form(tmp_path):
     forms = {
         "2019-08-03": dt.datetime(2019, 8, 3),
-        "2022-01-21T09:30:00+03:00": dt.datetime(2022, 1, 21, 9, 30),
+        "2022-01-21T09:30:00+03:00": dt.datetime(2022, 1, 21, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=3))),
         "'٢٠١٩-٠٨-٠٣'": dt.datetime(2019, 8, 3),
         "2019/08/03": dt.datetime(2019, 8, 3),
     }

@@ -50,6 +50,24 @@ def to_ascii_digits(text: str) -> str:
     return text.translate(_DIGITS)
 
 
+def _forbidden_characters() -> str:
+    """The one list of what may ever be removed from an author's text: C0
+    and C1 control characters other than tab and newline, lone surrogates
+    and Unicode noncharacters. Invisible marks that carry meaning (ZWNJ, ZWJ,
+    LRM, RLM, ALM) and tatweel are not in it."""
+    ranges = ["\x00-\x08", "\x0b-\x1f", "\x7f-\x9f", "\ud800-\udfff", "\ufdd0-\ufdef"]
+    ranges += [re.escape(chr(plane * 0x10000 + last)) for plane in range(17) for last in (0xFFFE, 0xFFFF)]
+    return "[" + "".join(ranges) + "]"
+
+
+FORBIDDEN = re.compile(_forbidden_characters())
+
+
+def remove_forbidden(text: str) -> str:
+    """Return `text` without the characters of FORBIDDEN."""
+    return FORBIDDEN.sub("", text)
+
+
 def clean(text: str) -> str:
     """Return `text` fit for display: NFKC (presentation forms resolved), no
     invisible control marks, no tatweel. Letters and diacritics are kept."""

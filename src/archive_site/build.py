@@ -28,14 +28,15 @@ from urllib.parse import urlsplit
 import jinja2
 
 from . import __version__
-from .cache import RecordCache
-from .config import SiteConfig, load_config
+from .cache import CACHE_DIR, CacheFolderError, RecordCache
+from .config import SiteConfig, check_base_url, load_config
 from .gazetteer import Gazetteer, load_gazetteer, tag_articles
 from .loader import LoadResult, load_site
-from .model import Article, ContentError
+from .model import Article, ContentError, instant
 from . import search
 from .render import THEME_DIR, Renderer
 from .search import SearchResult
+from .sitefiles import FoundFile, SiteWalker
 from .taxonomy import Neighbours, Site, Term, make_site, paginate
 from .workers import can_fork, fork_map
 
@@ -52,7 +53,7 @@ class BuildOptions:
     keep_going: bool = False
     drafts: bool = False
     base_url: str | None = None
-    use_cache: bool = True
+    clean: bool = False  # forget what earlier builds stored: read every file, render every page
     search: bool = True  # write the search index
     jobs: int = 1  # processes that render pages
     cache_dir: Path | None = None  # default: SITE_DIR/.archive-site-cache
@@ -136,13 +137,19 @@ class Builder:
                ) -> BuildReport:
         started = time.perf_counter()
         site_dir, options = self.site_dir, self.options
-        check_output_folder(site_dir, self.out_dir)
         config = load_config(site_dir)
         if options.base_url:
-            config = replace(config, base_url=options.base_url.rstrip("/") + "/")
+            config = replace(config, base_url=check_base_url(options.base_url, "--base-url"))
+        check_output_folder(site_dir, self.out_dir, read_folders(site_dir, config, self.cache_dir))
         gazetteer = load_gazetteer(site_dir)
         cache = self._cache(gazetteer)
-        loaded = load_site(site_dir, config.content_dirs, cache, options.jobs)
+        loaded = load_site(site_dir, config.content_dirs, cache, options.jobs,
+                           allow_outside=config.follow_outside_links, forbidden=(self.out_dir,))
+        static_files, static_problems = collect_static(site_dir, config, self.out_dir)
+        loaded.problems.extend(static_problems)
+        if cache:
+            loaded.problems.extend(cache.problems)
+            cache.problems.clear()
         report = BuildReport(out_dir=self.out_dir, loaded=loaded)
         if loaded.errors and not options.keep_going:
             report.seconds = time.perf_counter() - started
@@ -150,28 +157,31 @@ class Builder:
 
         articles = [a for a in loaded.articles if options.drafts or not a.draft]
         report.drafts = len(loaded.articles) - len(articles)
-        articles = self._tag(articles, gazetteer, cache, loaded.states)
+        articles, unknown = self._tag(articles, gazetteer, cache, loaded.states)
+        loaded.problems.extend(unknown)
         if cache:
             cache.save()
+            loaded.problems.extend(cache.problems)
+            cache.problems.clear()
         site = make_site(config, articles, gazetteer, self.last_site[0] if self.last_site else None)
         report.articles = len(site.articles)
         report.terms = {kind: len(tax.terms) for kind, tax in site.taxonomies.items()}
 
         epoch = theme_epoch(site_dir, config)
         renderer = self._renderer(config, epoch)
-        prints = Fingerprints(site, loaded.states)
+        prints = Fingerprints(site)
         self.last_site = (site, gazetteer, prints.cards)
-        writer = (writer_factory or StagingWriter)(self.out_dir, options.use_cache)
+        writer = (writer_factory or StagingWriter)(self.out_dir, not options.clean)
         try:
             todo = []
-            for plan in plan_pages(site, epoch, loaded.states, prints):
+            for plan in plan_pages(site, epoch, prints):
                 report.pages += 1
                 if not writer.keep(plan):
                     todo.append(plan)
             render_pages(todo, renderer, writer, options.jobs, progress)
             report.rendered = len(todo)
             report.changed = [plan.path for plan in todo]
-            writer.static(THEME_DIR / "static", site_dir / "static")
+            writer.static(static_files)
             if options.search:
                 report.search = self._index(site, gazetteer, prints, writer, progress)
             writer.finish()
@@ -209,28 +219,37 @@ class Builder:
         return result
 
     def _tag(self, articles: list[Article], gazetteer: Gazetteer, cache: RecordCache | None,
-             states: dict[str, tuple[int, int]]) -> list[Article]:
-        """Return `articles` with detected places and actors; an article this
+             states: dict[str, tuple]) -> tuple[list[Article], list[ContentError]]:
+        """Return `articles` with detected places and actors, and the warnings
+        about listed places the gazetteer does not know; an article this
         Builder tagged before, from the same file and gazetteer, is reused."""
         memo = self._tagged
-        keys = [(a.source, states.get(a.source), a.slug, gazetteer.digest) for a in articles]
-        fresh = [a for a, key in zip(articles, keys) if key not in memo]
+        keys = [(a.source, a.sha256, states.get(a.source), a.slug, gazetteer.digest) for a in articles]
+        fresh = [n for n, key in enumerate(keys) if key not in memo]
         if fresh:
-            tagged, _, _ = tag_articles(fresh, gazetteer, cache, states, self.options.jobs)
-            for article in tagged:
-                memo[(article.source, states.get(article.source), article.slug, gazetteer.digest)] = article
+            tagged, _, _, unknown = tag_articles([articles[n] for n in fresh], gazetteer, cache, states,
+                                                 self.options.jobs)
+            for n, article, warnings in zip(fresh, tagged, unknown):
+                memo[keys[n]] = (article, warnings)
         if cache:
             for article in articles:
                 cache.keep("tag", article.source)
-        result = [memo[key] for key in keys]
-        self._tagged = dict(zip(keys, result))  # forget what is gone
-        return result
+        self._tagged = {key: memo[key] for key in keys}  # forget what is gone
+        return ([self._tagged[key][0] for key in keys],
+                [warning for key in keys for warning in self._tagged[key][1]])
 
-    def _cache(self, gazetteer: Gazetteer) -> RecordCache | None:
-        if not self.options.use_cache:
-            return None
-        if self.cache is None or gazetteer.digest not in self.cache.salt:
-            self.cache = RecordCache.for_site(self.site_dir, gazetteer.digest, self.options.cache_dir)
+    @property
+    def cache_dir(self) -> Path:
+        return (self.options.cache_dir or self.site_dir / CACHE_DIR).resolve()
+
+    def _cache(self, gazetteer: Gazetteer) -> RecordCache:
+        """The record cache for this gazetteer; emptied first with `clean`."""
+        if self.cache is None or gazetteer.digest not in self.cache.salt or self.options.clean:
+            try:
+                self.cache = RecordCache.for_site(self.site_dir, gazetteer.digest, self.cache_dir,
+                                                  fresh=self.options.clean)
+            except CacheFolderError as exc:
+                raise BuildError(exc.error) from None
         return self.cache
 
 
@@ -240,12 +259,27 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), progress: Prog
     return Builder(site_dir, options).build(progress=progress)
 
 
-def check_output_folder(site_dir: Path, out_dir: Path) -> None:
-    """Refuse output folders a build must never replace: the site folder, one
-    of its parents, or a non-empty folder that no build wrote."""
+def read_folders(site_dir: Path, config: SiteConfig, cache_dir: Path) -> dict[str, Path]:
+    """The folders a build reads, by what they hold, resolved."""
+    folders = {f"content folder '{name}'": site_dir / name for name in config.content_dirs}
+    folders.update({"templates folder": site_dir / "templates", "static folder": site_dir / "static",
+                    "cache folder": cache_dir})
+    return {what: Path(os.path.realpath(path)) for what, path in folders.items()}
+
+
+def check_output_folder(site_dir: Path, out_dir: Path, read: dict[str, Path] | None = None) -> None:
+    """Refuse output folders a build must never replace or write into: the
+    site folder or one of its parents, a folder the build reads (content,
+    templates, static files, the cache) or one inside them or around them,
+    and a non-empty folder that no build wrote."""
     if out_dir == site_dir or out_dir in site_dir.parents:
         raise BuildError(ContentError(str(out_dir), "the output folder contains the site itself",
                                       hint="choose a folder such as SITE_DIR/build with -o"))
+    for what, folder in (read or {}).items():
+        if out_dir == folder or folder in out_dir.parents or out_dir in folder.parents:
+            raise BuildError(ContentError(
+                str(out_dir), f"the output folder overlaps the {what} ({folder}), which the build reads",
+                hint="choose a folder outside it with -o, such as SITE_DIR/build"))
     if out_dir.exists() and not out_dir.is_dir():
         raise BuildError(ContentError(str(out_dir), "the output path is a file",
                                       hint="choose a folder with -o"))
@@ -253,6 +287,19 @@ def check_output_folder(site_dir: Path, out_dir: Path) -> None:
         raise BuildError(ContentError(
             str(out_dir), "the output folder is not empty and was not written by archive-site",
             hint="choose an empty or new folder with -o, or empty this one yourself"))
+
+
+def collect_static(site_dir: Path, config: SiteConfig, out_dir: Path
+                   ) -> tuple[dict[str, Path], list[ContentError]]:
+    """Return the static files to publish (path under static/ → file), the
+    theme's then the site's (which win), and the problems found among the
+    site's (links that lead outside, unreadable folders, bad names)."""
+    files = dict(iter_static(THEME_DIR / "static"))
+    walker = SiteWalker(site_dir, config.follow_outside_links, (out_dir,))
+    for found in walker.walk(site_dir / "static", "static"):
+        if isinstance(found, FoundFile):
+            files[found.rel.removeprefix("static/")] = Path(found.path)
+    return files, walker.problems
 
 
 # --- planning: what each page shows, as a fingerprint ---------------------------
@@ -289,16 +336,15 @@ def _term_key(term: Term) -> tuple:
 
 class Fingerprints:
     """Digests of articles and of the cards that show them, computed once
-    per build. An article read from a file is identified by the file's
-    state and what was added to it after parsing (slug, places, actors):
-    parsing is deterministic, so that stands for its whole content."""
+    per build. An article read from a file is identified by the digest of
+    the file's bytes and what was added to it after parsing (slug, places,
+    actors): parsing is deterministic, so that stands for its whole content."""
 
-    def __init__(self, site: Site, states: dict[str, tuple[int, int]]):
+    def __init__(self, site: Site):
         self.cards: dict[str, str] = {}
         for article in site.articles:
-            state = states.get(article.source)
-            own = (_digest(article.source, state, article.slug, article.places, article.actors) if state
-                   else _digest(article))
+            own = (_digest(article.source, article.sha256, article.slug, article.places, article.actors)
+                   if article.sha256 else _digest(article))
             links = "|".join(f"{t.kind}:{t.slug}:{t.name}" for terms in site.article_terms[article.slug].values()
                              for t in terms)
             self.cards[article.slug] = _digest(own, links)
@@ -309,17 +355,16 @@ class Fingerprints:
         return "".join([cards[a.slug] for a in articles])
 
 
-def plan_pages(site: Site, epoch: str, states: dict[str, tuple[int, int]],
-               prints: Fingerprints | None = None) -> Iterator[PagePlan]:
+def plan_pages(site: Site, epoch: str, prints: Fingerprints | None = None) -> Iterator[PagePlan]:
     """Yield a plan for every file of the output: the HTML pages, then the
     feeds, the sitemap (which lists the pages), robots.txt."""
-    prints = prints or Fingerprints(site, states)
+    prints = prints or Fingerprints(site)
     listed: list[tuple[str, dt.date | None]] = []
     for plan in plan_html_pages(site, epoch, prints):
         if plan.path != NOT_FOUND_PAGE:
             listed.append((page_url(plan.path), plan.lastmod))
         yield plan
-    yield from plan_feeds(site, epoch, prints, states)
+    yield from plan_feeds(site, epoch, prints)
     yield from plan_sitemaps(site, epoch, listed)
     yield PagePlan("robots.txt", _digest(epoch, "robots"), "robots.txt", {})
 
@@ -394,6 +439,10 @@ def site_root(site: Site) -> str:
     return urlsplit(site.config.base_url).path or "/"
 
 
+def _atom_instant(stamp: str) -> dt.datetime:
+    return instant(dt.datetime.fromisoformat(stamp))
+
+
 def atom_time(value: dt.datetime) -> str:
     """Return `value` as an RFC 3339 time; a time without zone is taken as UTC."""
     if value.tzinfo is None:
@@ -401,25 +450,30 @@ def atom_time(value: dt.datetime) -> str:
     return value.replace(microsecond=0).isoformat()
 
 
-def entry_times(site: Site, states: dict[str, tuple[int, int]]) -> dict[str, tuple[str | None, str]]:
+def entry_times(site: Site) -> dict[str, tuple[str | None, str]]:
     """Return, for each article slug, its Atom (published, updated) times:
-    both its date when it has one, else only the time its file was changed."""
+    both its date when it has one. An undated article has no publication
+    time; as the time it was last updated (which Atom requires) it gets the
+    newest date of the archive, or today's when no article has a date. Never
+    the file's time, which differs in every copy of the site."""
+    dated = [a.date for a in site.articles if a.date is not None]
+    if dated:
+        fallback = atom_time(max(dated, key=instant))
+    else:
+        fallback = atom_time(dt.datetime.combine(dt.date.today(), dt.time()))
     times = {}
     for article in site.articles:
         if article.date is not None:
             stamp = atom_time(article.date)
             times[article.slug] = (stamp, stamp)
         else:
-            mtime_ns = states.get(article.source, (0, 0))[0]
-            changed = dt.datetime.fromtimestamp(mtime_ns / 1e9, dt.timezone.utc)
-            times[article.slug] = (None, atom_time(changed).replace("+00:00", "Z"))
+            times[article.slug] = (None, fallback)
     return times
 
 
-def plan_feeds(site: Site, epoch: str, prints: Fingerprints, states: dict[str, tuple[int, int]]
-               ) -> Iterator[PagePlan]:
+def plan_feeds(site: Site, epoch: str, prints: Fingerprints) -> Iterator[PagePlan]:
     """Yield the Atom feeds: the whole site, each tag and each place."""
-    times = entry_times(site, states)
+    times = entry_times(site)
     feeds = [("", site.config.title, site.articles)]
     for kind in ("tags", "places"):
         taxonomy = site.taxonomies[kind]
@@ -428,7 +482,8 @@ def plan_feeds(site: Site, epoch: str, prints: Fingerprints, states: dict[str, t
     for url, title, articles in feeds:
         latest = articles[:FEED_ENTRIES]
         shown = {a.slug: times[a.slug] for a in latest}
-        updated = max((t[1] for t in shown.values()), default=atom_time(dt.datetime(1970, 1, 1)))
+        updated = max((t[1] for t in shown.values()), key=_atom_instant,
+                      default=atom_time(dt.datetime.combine(dt.date.today(), dt.time())))
         yield PagePlan(url + "feed.xml", _digest(epoch, "feed", url, title, prints.of(latest), shown),
                        "feed.xml", {"feed_title": title, "alternate": url, "entries": latest, "times": times,
                                     "article_terms": site.article_terms, "updated": updated})
@@ -546,7 +601,8 @@ class Writer:
         processes forked after every `keep` call."""
         raise NotImplementedError
 
-    def static(self, *sources: Path) -> None:
+    def static(self, files: dict[str, Path]) -> None:
+        """Publish `files` (path under static/ → file) as the static files."""
         raise NotImplementedError
 
     def folder_path(self, name: str) -> Path:
@@ -600,7 +656,7 @@ class StagingWriter(Writer):
         self.kept: list[str] = []
         self.written: list[str] = []
         self.kept_folders: list[str] = []
-        self.static_sources: list[Path] = []
+        self.static_files: dict[str, Path] = {}
 
     def _folder(self, root: Path, path: str) -> Path:
         folder = path.rpartition("/")[0]
@@ -621,8 +677,8 @@ class StagingWriter(Writer):
     def write(self, plan: PagePlan, html: str) -> None:
         (self.staging / plan.path).write_text(html, encoding="utf-8")
 
-    def static(self, *sources: Path) -> None:
-        self.static_sources.extend(sources)
+    def static(self, files: dict[str, Path]) -> None:
+        self.static_files = files
 
     def folder_path(self, name: str) -> Path:
         return self.staging / name
@@ -652,22 +708,19 @@ class StagingWriter(Writer):
                 new = self._folder(self.staging, f"{name}/{rel}")
                 if not _link(path, new):
                     shutil.copy2(path, new)
-        for source in self.static_sources:
-            for rel, src in iter_static(source):
-                target = self._folder(self.staging, f"static/{rel}")
-                old = self.out_dir / "static" / rel
-                if _same_file_state(src, old) and _link(old, target):
-                    continue
-                target.unlink(missing_ok=True)
-                shutil.copy2(src, target)
+        for rel, src in self.static_files.items():
+            target = self._folder(self.staging, f"static/{rel}")
+            old = self.out_dir / "static" / rel
+            if _same_file_state(src, old) and _link(old, target):
+                continue
+            target.unlink(missing_ok=True)
+            shutil.copy2(src, target)
         (self.staging / MARKER).write_text(manifest_text(self.pages, self.folders), encoding="utf-8")
         swap_in(self.staging, self.out_dir)
 
     def _update_in_place(self) -> None:
         out = self.out_dir
-        static = {}
-        for source in self.static_sources:
-            static.update(iter_static(source))
+        static = self.static_files
         for rel, src in static.items():
             if not _same_file_state(src, out / "static" / rel):
                 staged = self._folder(self.staging, f"static/{rel}")
@@ -704,7 +757,6 @@ class InPlaceWriter(Writer):
     def __init__(self, out_dir: Path, reuse: bool = True):
         super().__init__(out_dir, reuse)
         out_dir.mkdir(parents=True, exist_ok=True)
-        self._written_static: set[str] = set()
 
     def keep(self, plan: PagePlan) -> bool:
         self.pages[plan.path] = plan.fingerprint
@@ -714,17 +766,14 @@ class InPlaceWriter(Writer):
     def write(self, plan: PagePlan, html: str) -> None:
         write_atomically(self.out_dir / plan.path, html.encode("utf-8"))
 
-    def static(self, *sources: Path) -> None:
-        for source in sources:
-            for rel, src in iter_static(source):
-                target = self.out_dir / "static" / rel
-                self._written_static.add(rel)
-                if not _same_file_state(src, target):
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copy2(src, target)
-        existing = self.out_dir / "static"
-        for rel, path in list(iter_static(existing)):
-            if rel not in self._written_static:
+    def static(self, files: dict[str, Path]) -> None:
+        for rel, src in files.items():
+            target = self.out_dir / "static" / rel
+            if not _same_file_state(src, target):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, target)
+        for rel, path in list(iter_static(self.out_dir / "static")):
+            if rel not in files:
                 path.unlink()
 
     def folder_path(self, name: str) -> Path:

@@ -1,107 +1,303 @@
 """What a build remembers between runs: the parsed and tagged form of every
-article file, keyed by the file's size and modification time.
+article file, keyed by the file's state (size, times, inode).
 
-Kept in `SITE_DIR/.archive-site-cache/`, never in the output folder (it
-holds drafts). A cache written by another version of archive-site, another
-Python, or for another gazetteer is ignored as a whole.
+Kept in an SQLite database in a folder the cache owns (by default
+`SITE_DIR/.archive-site-cache/`), never in the output folder (it holds
+drafts). Values are stored as JSON in a closed set of shapes, so a planted or
+damaged cache can at worst make a build read its files again: it never runs
+code. A cache written by another version of archive-site or for another
+gazetteer is ignored as a whole; a damaged one is discarded with a warning.
 """
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import datetime as dt
+import json
 import os
-import pickle
-import sys
-import tempfile
-import zlib
+import re
+import sqlite3
+import time
 from pathlib import Path
 
 from . import __version__
+from .model import Article, ContentError
 
 CACHE_DIR = ".archive-site-cache"
-SHARDS = 64
+DATABASE = "records.sqlite"
+# The file that marks a folder as the cache's own (the Cache Directory
+# Tagging convention, which backup tools also honour).
+TAG_FILE = "CACHEDIR.TAG"
+TAG_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
+            "# This folder holds what archive-site builds remember; deleting it is safe.\n")
+SCHEMA = 1
+# A file changed this soon before its entry was stored may have changed again
+# within the file system's time granularity without its state showing it: it
+# is read again (as git does with "racily clean" files).
+AMBIGUOUS_NS = 2_000_000_000
 
 
-def _shard(rel: str) -> int:
-    return zlib.crc32(rel.encode("utf-8")) % SHARDS
+class CacheFolderError(Exception):
+    """The cache folder cannot be used; carries the ContentError to report."""
+
+    def __init__(self, error: ContentError):
+        super().__init__(str(error))
+        self.error = error
+
+
+def file_state(stat: os.stat_result) -> tuple[int, int, int, int]:
+    """What identifies one version of a file: its size, modification and
+    change times, and inode. The change time moves on every write, even when
+    the modification time is set back."""
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+def claim_folder(folder: Path) -> None:
+    """Make `folder` the cache's own: create it, or accept it when empty or
+    already tagged. Raises CacheFolderError for a folder holding other files,
+    which the cache must never write into or over."""
+    tag = folder / TAG_FILE
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise CacheFolderError(ContentError(str(folder), "the cache folder is a file or a link",
+                                            hint="choose another folder with --cache-dir"))
+    if folder.is_dir():
+        if tag.is_file() and not tag.is_symlink():
+            return
+        if _legacy(folder):  # the pickled shards of earlier versions: never read, removed
+            for path in folder.iterdir():
+                path.unlink()
+        elif any(folder.iterdir()):
+            raise CacheFolderError(ContentError(
+                str(folder), "the cache folder is not empty and was not made by archive-site",
+                hint="choose an empty or new folder with --cache-dir, for example a sub-folder of this one"))
+    folder.mkdir(parents=True, exist_ok=True)
+    tag.write_text(TAG_TEXT, encoding="utf-8")
+    (folder / ".gitignore").write_text("*\n", encoding="utf-8")
+
+
+_LEGACY = re.compile(r"^(records-\d\d\.pickle|\.records-\w+)$")
+
+
+def _legacy(folder: Path) -> bool:
+    """Whether `folder` holds exactly what archive-site 0.1's cache wrote."""
+    names = [p.name for p in folder.iterdir()]
+    if not names or not all(_LEGACY.match(n) or n == ".gitignore" for n in names):
+        return False
+    ignore = folder / ".gitignore"
+    return not ignore.exists() or (ignore.is_file() and ignore.read_bytes() == b"*\n")
 
 
 class RecordCache:
-    """A mapping from (what, file path) to (file state, value), kept in
-    SHARDS files so that saving after a small change writes only the shards
-    it touched. `what` separates parsed records from tag results."""
+    """A mapping from (what, file path) to (file state, value). `what`
+    separates parsed records ("parse") from tag results ("tag"). Entries are
+    read from the database on first use and written back by `save`, which
+    also drops the entries of files the build no longer saw."""
 
-    def __init__(self, folder: Path | None, salt: str):
+    def __init__(self, folder: Path | None, salt: str, fresh: bool = False):
         self.folder = folder
-        self.salt = f"{__version__}|{sys.version_info[:2]}|{salt}"
-        self.shards: list[dict[tuple[str, str], tuple[object, object]]] = [{} for _ in range(SHARDS)]
-        self.dirty: set[int] = set()
+        self.salt = f"{__version__}|{SCHEMA}|{salt}"
+        # (what, rel) -> (state, stored_ns, encoded value); decoded on use.
+        self.entries: dict[tuple[str, str], tuple[list, int, str]] = {}
+        self.changed: dict[tuple[str, str], tuple[list, int, str]] = {}
         self.used: set[tuple[str, str]] = set()
-        if folder is not None and folder.is_dir():
-            for number in range(SHARDS):
-                self.shards[number] = self._read(folder / f"records-{number:02}.pickle")
-
-    def _read(self, path: Path) -> dict:
-        try:
-            with path.open("rb") as file:
-                salt_found, entries = pickle.load(file)
-        except FileNotFoundError:
-            return {}
-        except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.PickleError):
-            return {}  # unreadable: start again, the files are the truth
-        return entries if salt_found == self.salt and isinstance(entries, dict) else {}
+        self.problems: list[ContentError] = []
+        # True when the stored rows are not this cache's (another salt, --clean).
+        self.stale = fresh
+        if folder is not None and not fresh:
+            self._read()
 
     @classmethod
-    def for_site(cls, site_dir: Path, salt: str, folder: Path | None = None) -> RecordCache:
+    def for_site(cls, site_dir: Path, salt: str, folder: Path | None = None, fresh: bool = False
+                 ) -> RecordCache:
         """The cache of the site in `site_dir`: in `folder` if given, else
-        in the site's .archive-site-cache/."""
-        return cls(folder or site_dir / CACHE_DIR, salt)
+        in the site's .archive-site-cache/. Raises CacheFolderError when that
+        folder belongs to something else."""
+        folder = folder or site_dir / CACHE_DIR
+        claim_folder(folder)
+        return cls(folder, salt, fresh)
 
-    def get(self, what: str, rel: str, state: object):
+    @property
+    def path(self) -> Path:
+        return self.folder / DATABASE
+
+    def _warn(self, message: str) -> None:
+        self.problems.append(ContentError(str(self.path), message, None,
+                                          "it is rebuilt from the files; nothing else is needed", warning=True))
+
+    def _read(self) -> None:
+        if not self.path.is_file():
+            return
+        try:
+            with _connect(self.path) as db:
+                found = db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
+                if found is None or found[0] != self.salt:
+                    self.stale = True  # another version or gazetteer: start again
+                    return
+                for what, rel, state, stored, value in db.execute(
+                        "SELECT what, path, state, stored_ns, value FROM records"):
+                    self.entries[(what, rel)] = (json.loads(state), int(stored), value)
+        except (sqlite3.Error, ValueError, TypeError) as exc:
+            self.entries = {}
+            self._warn(f"the build cache is damaged and was discarded ({exc})")
+            self._discard()
+            self.stale = True
+
+    def _discard(self) -> None:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            try:
+                Path(f"{self.path}{suffix}").unlink()
+            except OSError:
+                pass
+
+    def get(self, what: str, rel: str, state: tuple):
         """Return the value stored for `rel` when the file is still in
-        `state`, or None."""
+        `state`, or None (also for an entry that cannot be decoded)."""
         key = (what, rel)
-        hit = self.shards[_shard(rel)].get(key)
-        if hit is not None and hit[0] == state:
-            self.used.add(key)
-            return hit[1]
-        return None
+        hit = self.changed.get(key) or self.entries.get(key)
+        if hit is None or tuple(hit[0]) != tuple(state) or max(state[1:3]) >= hit[1] - AMBIGUOUS_NS:
+            return None
+        try:
+            value = decode(json.loads(hit[2]))
+        except (ValueError, TypeError, KeyError) as exc:
+            self._warn(f"an entry of the build cache for {rel} is damaged and was discarded ({exc})")
+            return None
+        self.used.add(key)
+        return value
 
     def keep(self, what: str, rel: str) -> None:
         """Mark an entry as still needed without reading it."""
         self.used.add((what, rel))
 
-    def put(self, what: str, rel: str, state: object, value: object) -> None:
-        number = _shard(rel)
-        self.shards[number][(what, rel)] = (state, value)
-        self.used.add((what, rel))
-        self.dirty.add(number)
+    def put(self, what: str, rel: str, state: tuple, value: object) -> None:
+        key = (what, rel)
+        self.changed[key] = (list(state), time.time_ns(), json.dumps(encode(value), ensure_ascii=False))
+        self.used.add(key)
 
     def save(self) -> None:
-        """Write the shards that changed, dropping entries of files this build
-        did not use (deleted or renamed); a cache that cannot be written is
+        """Write the entries that changed and drop those of files this build
+        did not use (deleted or renamed). A cache that cannot be written is
         skipped: it only saves time."""
         if self.folder is None:
             return
-        for number, shard in enumerate(self.shards):
-            unused = [key for key in shard if key not in self.used]
-            if unused:
-                for key in unused:
-                    del shard[key]
-                self.dirty.add(number)
+        gone = [key for key in self.entries if key not in self.used and key not in self.changed]
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
-            for number in sorted(self.dirty):
-                handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".records-")
-                with os.fdopen(handle, "wb") as file:
-                    pickle.dump((self.salt, self.shards[number]), file, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(temporary, self.folder / f"records-{number:02}.pickle")
-        except OSError:
-            pass
-        self.dirty = set()
+            with _connect(self.path) as db:
+                if self.stale:
+                    db.execute("DELETE FROM records")
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('salt', ?)", (self.salt,))
+                db.executemany("DELETE FROM records WHERE what = ? AND path = ?", gone)
+                db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)",
+                               [(what, rel, json.dumps(state), stored, value)
+                                for (what, rel), (state, stored, value) in self.changed.items()])
+        except sqlite3.Error as exc:
+            self._warn(f"the build cache could not be written ({exc})")
+            self._discard()
+        self.stale = False
+        for key in gone:
+            del self.entries[key]
+        self.entries.update(self.changed)
+        self.changed = {}
         self.used = set()
 
 
-def file_state(stat: os.stat_result) -> tuple[int, int]:
-    """What identifies one version of a file: its size and modification time."""
-    return (stat.st_size, stat.st_mtime_ns)
+def _connect(path: Path) -> _Transaction:
+    """An open transaction on the database at `path`, its tables created."""
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        db.execute("BEGIN")
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("CREATE TABLE IF NOT EXISTS records (what TEXT NOT NULL, path TEXT NOT NULL,"
+                   " state TEXT NOT NULL, stored_ns INTEGER NOT NULL, value TEXT NOT NULL,"
+                   " PRIMARY KEY (what, path))")
+    except BaseException:
+        db.close()
+        raise
+    return _Transaction(db)
+
+
+class _Transaction:
+    """A connection used as `with`: commit on success, roll back on error, close always."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        return self.db
+
+    def __exit__(self, kind, value, tb) -> None:
+        try:
+            self.db.execute("ROLLBACK" if kind else "COMMIT")
+        finally:
+            self.db.close()
+
+
+# --- values as JSON: a closed set of shapes ------------------------------------------
+
+_RECORDS = {"article": Article, "error": ContentError}
+
+
+def encode(value: object) -> object:
+    """`value` as JSON data. Only plain data and the records of _RECORDS can be stored."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, list):
+        return [encode(v) for v in value]
+    if isinstance(value, tuple):
+        return {"$tuple": [encode(v) for v in value]}
+    if isinstance(value, dict):
+        return {"$map": [[encode(k), encode(v)] for k, v in value.items()]}
+    if isinstance(value, dt.datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, (set, frozenset)):
+        return {"$set": [encode(v) for v in value]}
+    if isinstance(value, bytes):
+        return {"$bytes": base64.b64encode(value).decode("ascii")}
+    for name, kind in _RECORDS.items():
+        if type(value) is kind:
+            return {f"${name}": {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(kind)}}
+    raise TypeError(f"cannot store a {type(value).__name__} in the build cache")
+
+
+def decode(data: object) -> object:
+    """The value `encode` gave `data` for. Raises ValueError, TypeError or
+    KeyError for anything else."""
+    if data is None or isinstance(data, (bool, int, float, str)):
+        return data
+    if isinstance(data, list):
+        return [decode(v) for v in data]
+    if not isinstance(data, dict) or len(data) != 1:
+        raise ValueError("unknown shape")
+    (tag, inner), = data.items()
+    if tag == "$tuple":
+        return tuple(decode(v) for v in _list(inner))
+    if tag == "$map":
+        return {_hashable(decode(k)): decode(v) for k, v in _list(inner)}
+    if tag == "$datetime":
+        return dt.datetime.fromisoformat(inner)
+    if tag == "$date":
+        return dt.date.fromisoformat(inner)
+    if tag == "$set":
+        return {_hashable(decode(v)) for v in _list(inner)}
+    if tag == "$bytes":
+        return base64.b64decode(inner, validate=True)
+    kind = _RECORDS.get(tag[1:]) if tag.startswith("$") else None
+    if kind is None or not isinstance(inner, dict):
+        raise ValueError(f"unknown shape {tag!r}")
+    names = {f.name for f in dataclasses.fields(kind)}
+    if set(inner) - names:
+        raise ValueError(f"unknown field of {tag!r}")
+    return kind(**{name: decode(value) for name, value in inner.items()})
+
+
+def _list(data: object) -> list:
+    if not isinstance(data, list):
+        raise TypeError("expected a list")
+    return data
+
+
+def _hashable(value: object) -> object:
+    hash(value)  # raises TypeError for a list or mapping
+    return value

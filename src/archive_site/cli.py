@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from . import __version__, arabic
-from .build import BuildError, BuildOptions, BuildReport, build, print_progress
+from .build import BuildError, BuildOptions, BuildReport, build, collect_static, print_progress
 from .config import ConfigError, load_config
 from .gazetteer import GazetteerError, load_gazetteer, tag_articles
 from .loader import load_site
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_build(args) -> Exit:
     options = BuildOptions(out_dir=args.output, keep_going=args.keep_going, drafts=args.drafts,
-                           base_url=args.base_url, use_cache=not args.clean,
+                           base_url=args.base_url, clean=args.clean,
                            search=not args.no_search, jobs=args.jobs,
                            cache_dir=args.cache_dir)
     report = build(args.site_dir, options, progress=None if args.quiet else print_progress)
@@ -204,8 +204,11 @@ def run_check(args) -> Exit:
     site_dir = args.site_dir.resolve()
     config = load_config(site_dir)
     gazetteer = load_gazetteer(site_dir)
-    loaded = load_site(site_dir, config.content_dirs)
-    _, detections, unknown_places = tag_articles(loaded.articles, gazetteer)
+    out_dir = site_dir / "build"
+    loaded = load_site(site_dir, config.content_dirs, allow_outside=config.follow_outside_links,
+                       forbidden=(out_dir,))
+    loaded.problems.extend(collect_static(site_dir, config, out_dir)[1])
+    _, detections, unknown_places, _ = tag_articles(loaded.articles, gazetteer)
     print_problems(loaded.problems + unknown_places)
     if not args.quiet:
         for detection in detections:
@@ -218,7 +221,7 @@ def run_check(args) -> Exit:
 def print_detection(detection) -> None:
     """Print which places and actors were found in one article, and from
     which words, so an editor sees why it is on a page."""
-    if not detection.mentions and not detection.excluded:
+    if detection is None or (not detection.mentions and not detection.excluded):
         return
     print(f"{detection.source}:")
     grouped: dict[tuple[str, str, bool], list] = {}
@@ -237,6 +240,12 @@ def print_detection(detection) -> None:
 
 def run_new(args) -> Exit:
     today = dt.date.today()
+    try:
+        args.title.encode("utf-8")
+    except UnicodeEncodeError:
+        print("error: the title is not valid UTF-8 text (check the terminal's encoding, "
+              "for example LANG=ar_SY.UTF-8 or C.UTF-8)", file=sys.stderr)
+        return Exit.USAGE
     slug = arabic.make_slug(args.title)
     if not slug:
         print("error: the title has no letters or digits to make a file name from", file=sys.stderr)
@@ -245,9 +254,10 @@ def run_new(args) -> Exit:
     if path.exists():
         print(f"error: {path} already exists; choose another title or edit that file", file=sys.stderr)
         return Exit.CONTENT_ERROR
-    title = json.dumps(args.title, ensure_ascii=False)
+    title = json.dumps(arabic.remove_forbidden(args.title), ensure_ascii=False)
+    text = f'---\ntitle: {title}\ndate: {today.isoformat()}\ntags: []\nplaces: []\n---\n\n'
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f'---\ntitle: {title}\ndate: {today.isoformat()}\ntags: []\nplaces: []\n---\n\n',
-                    encoding="utf-8")
+    with path.open("x", encoding="utf-8") as file:  # never over a file made meanwhile
+        file.write(text)
     print(path)
     return Exit.OK

@@ -5,9 +5,11 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
+from . import arabic
 from .model import ContentError
 
 CONFIG_FILE = "site.yml"
@@ -25,6 +27,9 @@ class SiteConfig:
     months: str = "levantine"
     content_dirs: tuple[str, ...] = ("content", "seeds")
     footer: str = ""
+    # Follow symbolic links that lead outside the site folder (or into its
+    # hidden folders). Off: such a link is an error naming it.
+    follow_outside_links: bool = False
 
 
 class ConfigError(Exception):
@@ -43,7 +48,7 @@ def load_config(site_dir: Path) -> SiteConfig:
     path = site_dir / CONFIG_FILE
     if not path.is_file():
         return SiteConfig()
-    text = path.read_text(encoding="utf-8-sig")
+    text = read_settings_text(path, CONFIG_FILE)
     try:
         loader = yaml.SafeLoader(text)
         try:
@@ -51,6 +56,9 @@ def load_config(site_dir: Path) -> SiteConfig:
             raw = loader.construct_document(node) if node is not None else {}
         finally:
             loader.dispose()
+    except ValueError as exc:  # a number too long to convert
+        raise ConfigError(ContentError(CONFIG_FILE, f"a number is too long to read ({exc})", None,
+                                       "put the value in quotes")) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -63,6 +71,35 @@ def load_config(site_dir: Path) -> SiteConfig:
         raise ConfigError(ContentError(CONFIG_FILE, "expected 'key: value' lines", 1))
     lines = {k.value: k.start_mark.line + 1 for k, _ in node.value} if node is not None else {}
     return _validate(raw, lines)
+
+
+def read_settings_text(path: Path, shown: str) -> str:
+    """The text of a settings file (site.yml, gazetteer.yml), which must be
+    UTF-8. Raises ConfigError naming the file and line otherwise."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(ContentError(shown, f"the file is not UTF-8 text (byte {exc.start})", line,
+                                       "save it again as UTF-8 in your editor")) from None
+    bad = arabic.FORBIDDEN.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise ConfigError(ContentError(shown, f"invisible control character U+{ord(bad.group()):04X}", line,
+                                       "delete it; settings hold text only")) from None
+    return text
+
+
+def check_base_url(value: str, shown: str = "base_url") -> str:
+    """`value` as a base URL ending in "/"; raises ConfigError unless it is
+    an http(s) address with a host."""
+    parts = urlsplit(value.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c in value for c in "<>\"' \t\n"):
+        raise ConfigError(ContentError(CONFIG_FILE if shown == "base_url" else shown,
+                                       f"'{shown}' must be a web address starting with http:// or https://",
+                                       None, "for example: https://archive.example.org/"))
+    return value.strip().rstrip("/") + "/"
 
 
 def _validate(raw: dict, lines: dict[str, int]) -> SiteConfig:
@@ -82,9 +119,9 @@ def _validate(raw: dict, lines: dict[str, int]) -> SiteConfig:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(ContentError(CONFIG_FILE, f"'{key}' must be a list of folder names", line))
             value = tuple(value)
-        elif isinstance(default, bool) or not isinstance(value, type(default)):
-            expected = type(default).__name__.replace("str", "text").replace("int", "whole number")
-            raise ConfigError(ContentError(CONFIG_FILE, f"'{key}' must be a {expected}", line))
+        elif type(value) is not type(default):  # bool is an int to Python, never to a setting
+            expected = {"str": "text", "int": "whole number", "bool": "true or false"}[type(default).__name__]
+            raise ConfigError(ContentError(CONFIG_FILE, f"'{key}' must be {expected}", line))
         values[key] = value
     config = replace(defaults, **values)
     if config.per_page < 1:
@@ -92,6 +129,8 @@ def _validate(raw: dict, lines: dict[str, int]) -> SiteConfig:
     if config.months not in ("levantine", "standard"):
         raise ConfigError(ContentError(CONFIG_FILE, f"unknown month naming '{config.months}'",
                                        lines.get("months"), "use 'levantine' or 'standard'"))
-    if not config.base_url.endswith("/"):
-        config = replace(config, base_url=config.base_url + "/")
+    try:
+        config = replace(config, base_url=check_base_url(config.base_url))
+    except ConfigError as exc:
+        raise ConfigError(replace(exc.error, line=lines.get("base_url"))) from None
     return config

@@ -20,6 +20,7 @@ import yaml
 
 from . import arabic
 from .cache import RecordCache
+from .config import read_settings_text
 from .model import Article, ContentError
 from .workers import fork_map
 
@@ -209,7 +210,7 @@ def load_gazetteer(site_dir: Path) -> Gazetteer:
     shown = SITE_FILE
     if not path.is_file():
         path, shown = PACKAGED, "archive_site/data/gazetteer.yml"
-    text = path.read_text(encoding="utf-8-sig")
+    text = read_settings_text(path, shown)
     gazetteer = _read(text, shown)
     gazetteer.digest = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
     return gazetteer
@@ -260,7 +261,10 @@ def _entry(kind: str, node, fail) -> list[Entry]:
     governorate with `countryside: true`, its ريف region and the four quarters."""
     if not isinstance(node, yaml.MappingNode):
         raise fail("an entry must be '{slug: ..., name: ...}'", node)
-    raw = yaml.SafeLoader.construct_document(yaml.SafeLoader(""), node)
+    try:
+        raw = yaml.SafeLoader.construct_document(yaml.SafeLoader(""), node)
+    except (ValueError, yaml.YAMLError) as exc:  # a number too long to convert, a bad value
+        raise fail(f"an entry cannot be read ({getattr(exc, 'problem', None) or exc})", node) from None
     unknown = set(raw) - {"slug", "name", "parent", "variants", "ambiguous", "countryside"}
     if unknown:
         raise fail(f"unknown key '{sorted(unknown)[0]}'", node)
@@ -269,6 +273,12 @@ def _entry(kind: str, node, fail) -> list[Entry]:
         raise fail("'slug' must be lower-case ASCII letters, digits and hyphens", node)
     if not isinstance(name, str) or not name.strip():
         raise fail(f"'{slug}' has no 'name'", node)
+    parent = raw.get("parent")
+    if parent is not None and not isinstance(parent, str):
+        raise fail(f"'parent' of '{slug}' must be the slug of another entry", node)
+    for flag in ("ambiguous", "countryside"):
+        if not isinstance(raw.get(flag, False), bool):
+            raise fail(f"'{flag}' of '{slug}' must be true or false", node)
     variants = raw.get("variants", [])
     if not isinstance(variants, list) or not all(isinstance(v, str) for v in variants):
         raise fail(f"'variants' of '{slug}' must be a list of names", node)
@@ -285,13 +295,14 @@ def _entry(kind: str, node, fail) -> list[Entry]:
 
 def tag_articles(articles: list[Article], gazetteer: Gazetteer, cache: RecordCache | None = None,
                  states: dict[str, object] | None = None, jobs: int = 1
-                 ) -> tuple[list[Article], list[Detection], list[ContentError]]:
+                 ) -> tuple[list[Article], list[Detection | None], list[ContentError], list[list[ContentError]]]:
     """Return `articles` with the places and actors their text names added,
-    what was found in each, and warnings for listed places the gazetteer
-    does not know. With a cache (salted by the gazetteer) and the articles'
-    file states, an unchanged article is not matched again; the others are
-    matched by `jobs` processes when there are many."""
-    tagged, detections, warnings = [], [], []
+    what was found in each (None for an article whose result was cached),
+    the warnings for listed places the gazetteer does not know, and those
+    warnings again by article. With a cache (salted by the gazetteer) and
+    the articles' file states, an unchanged article is not matched again;
+    the others are matched by `jobs` processes when there are many."""
+    tagged, detections, by_article = [], [], []
     states = states or {}
     outcomes = [cache.get("tag", a.source, states[a.source]) if cache and a.source in states else None
                 for a in articles]
@@ -299,18 +310,18 @@ def tag_articles(articles: list[Article], gazetteer: Gazetteer, cache: RecordCac
 
     def match(n: int) -> tuple:
         result, detection, unknown = tag_article(articles[n], gazetteer)
-        return result.places, result.actors, detection, unknown
+        return result.places, result.actors, unknown, detection
 
     for n, outcome in zip(missing, fork_map(match, missing, jobs)):
         outcomes[n] = outcome
         if cache and articles[n].source in states:
-            cache.put("tag", articles[n].source, states[articles[n].source], outcome)
+            cache.put("tag", articles[n].source, states[articles[n].source], outcome[:3])
     for article, outcome in zip(articles, outcomes):
-        places, actors, detection, unknown = outcome
+        places, actors, unknown = outcome[:3]
         tagged.append(replace(article, places=places, actors=actors))
-        detections.append(detection)
-        warnings.extend(unknown)
-    return tagged, detections, warnings
+        detections.append(outcome[3] if len(outcome) > 3 else None)
+        by_article.append(list(unknown))
+    return tagged, detections, [w for warnings in by_article for w in warnings], by_article
 
 
 def tag_article(article: Article, gazetteer: Gazetteer

@@ -21,8 +21,9 @@ import yaml
 
 from . import arabic
 from .cache import RecordCache, file_state
-from .model import Article, ContentError, SkippedFile
+from .model import Article, ContentError, SkippedFile, instant
 from .sanitize import clean_html
+from .sitefiles import FoundFile, SiteWalker
 from .workers import fork_map
 
 ARTICLE_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text"}
@@ -83,23 +84,27 @@ class _Invalid(Exception):
 
 
 def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds"),
-              cache: RecordCache | None = None, jobs: int = 1) -> LoadResult:
+              cache: RecordCache | None = None, jobs: int = 1, allow_outside: bool = False,
+              forbidden: tuple[Path, ...] = ()) -> LoadResult:
     """Load every article under the content folders of `site_dir`.
 
     Returns all good articles with unique slugs, and every problem found.
     Files unchanged since they were stored in `cache` are not read again;
-    the others are read by `jobs` processes when there are many.
+    the others are read by `jobs` processes when there are many. Links are
+    followed as sitefiles.SiteWalker allows (`allow_outside`, `forbidden`).
     """
     result = LoadResult()
     converter = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
-    files = list(iter_content_files(site_dir, content_dirs, result.skipped))
+    walker = SiteWalker(site_dir, allow_outside, forbidden)
+    files = list(iter_content_files(site_dir, content_dirs, result.skipped, walker))
+    result.problems.extend(walker.problems)
     outcomes = [cache.get("parse", rel, state) if cache else None for _, rel, state in files]
     missing = [n for n, outcome in enumerate(outcomes) if outcome is None]
     read = fork_map(lambda n: read_article(Path(files[n][0]), files[n][1], converter), missing, jobs)
-    for n, outcome in zip(missing, read):
-        outcomes[n] = outcome
-        if cache:
-            cache.put("parse", files[n][1], files[n][2], outcome)
+    for n, (article, problems, readable) in zip(missing, read):
+        outcomes[n] = (article, problems)
+        if cache and readable:  # a read error is not remembered: it may be gone by the next build
+            cache.put("parse", files[n][1], files[n][2], outcomes[n])
     for (path, rel, state), outcome in zip(files, outcomes):
         article, problems = outcome
         result.problems.extend(problems)
@@ -112,52 +117,46 @@ def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds
 
 
 def read_article(path: Path, rel: str, converter: markdown.Markdown
-                 ) -> tuple[Article | None, list[ContentError]]:
-    """Return the article in the file at `path` (None if it has an error)
-    and the problems found in it."""
+                 ) -> tuple[Article | None, list[ContentError], bool]:
+    """Return the article in the file at `path` (None if it has an error),
+    the problems found in it, and whether the file could be read at all."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            if os.fstat(file.fileno()).st_size > MAX_FILE_BYTES:
+                raise _too_large()
+            data = file.read(MAX_FILE_BYTES + 1)
         article, warnings = parse_article(data, rel, path.suffix.lower(), converter)
     except _Invalid as exc:
-        return None, [ContentError(rel, exc.message, exc.line, exc.hint)]
+        return None, [ContentError(rel, exc.message, exc.line, exc.hint)], True
     except OSError as exc:
-        return None, [ContentError(rel, f"cannot read the file: {exc.strerror}")]
-    return article, warnings
+        return None, [ContentError(rel, f"cannot read the file: {exc.strerror}")], False
+    return article, warnings, True
 
 
-def iter_content_files(site_dir: Path, content_dirs, skipped: list[SkippedFile]
-                       ) -> Iterator[tuple[str, str, tuple[int, int]]]:
+def iter_content_files(site_dir: Path, content_dirs, skipped: list[SkippedFile], walker: SiteWalker
+                       ) -> Iterator[tuple[str, str, tuple]]:
     """Yield (path, path relative to the site, file state) for the article
     files under the content folders, in a stable order; record every other
-    file in `skipped` with the reason."""
+    file in `skipped` with the reason, and problems in `walker`."""
     for name in content_dirs:
         top = site_dir / name
-        if top.is_dir():
-            yield from _walk(str(top), name, skipped)
+        if not (top.is_dir() or top.is_symlink()):
+            continue
+        for found in walker.walk(top, name):
+            if not isinstance(found, FoundFile):
+                rel, reason = found
+                skipped.append(SkippedFile(rel, reason))
+            elif _EDITOR_LEFTOVERS.search(found.name):
+                skipped.append(SkippedFile(found.rel, "hidden, backup or editor temporary file"))
+            elif os.path.splitext(found.name)[1].lower() not in ARTICLE_SUFFIXES:
+                skipped.append(SkippedFile(found.rel, "not an article (only .md and .txt files are read)"))
+            else:
+                yield found.path, found.rel, file_state(found.stat)
 
 
-def _walk(folder: str, rel_folder: str, skipped: list[SkippedFile]) -> Iterator[tuple[str, str, tuple[int, int]]]:
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        skipped.append(SkippedFile(rel_folder, "folder cannot be read"))
-        return
-    for entry in entries:
-        rel = f"{rel_folder}/{entry.name}"
-        if entry.is_dir():
-            if not entry.name.startswith("."):
-                yield from _walk(entry.path, rel, skipped)
-        elif _EDITOR_LEFTOVERS.search(entry.name):
-            skipped.append(SkippedFile(rel, "hidden, backup or editor temporary file"))
-        elif os.path.splitext(entry.name)[1].lower() not in ARTICLE_SUFFIXES:
-            skipped.append(SkippedFile(rel, "not an article (only .md and .txt files are read)"))
-        elif not entry.is_file():
-            skipped.append(SkippedFile(rel, "not a regular file"))
-        else:
-            try:
-                yield entry.path, rel, file_state(entry.stat())
-            except OSError as exc:
-                skipped.append(SkippedFile(rel, f"cannot be read: {exc.strerror}"))
+def _too_large() -> _Invalid:
+    return _Invalid(f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB",
+                    hint="split it or move it out of the content folder")
 
 
 def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdown
@@ -167,17 +166,19 @@ def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdo
     Raises _Invalid when the file cannot be published.
     """
     if len(data) > MAX_FILE_BYTES:
-        raise _Invalid(f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB",
-                       hint="split it or move it out of the content folder")
+        raise _too_large()
+    digest = hashlib.sha256(data).hexdigest()
     text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
+    text, warnings = _remove_forbidden(text, rel)
     if not text.strip():
         raise _Invalid("empty file", hint="write a title and some text, or delete the file")
     if ARTICLE_SUFFIXES[suffix] == "markdown":
-        fields, body_start, key_lines, warnings = read_front_matter(text, rel)
+        fields, body_start, key_lines, more = read_front_matter(text, rel)
+        warnings += more
         body = "\n".join(text.split("\n")[body_start:])
         fast = plain_paragraphs_html(body)
         if fast is not None:
-            return _make_article(fields, key_lines, fast, rel, "markdown"), warnings
+            return _make_article(fields, key_lines, fast, rel, "markdown", digest), warnings
         converter.reset()
         try:
             converted = converter.convert(body)
@@ -189,12 +190,29 @@ def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdo
             warnings.append(ContentError(
                 rel, "text inside HTML that is not allowed (such as <script>, <style> or an unclosed tag) "
                 "was removed from the body", None, "write the text as plain Markdown", warning=True))
-        return _make_article(fields, key_lines, body_html, rel, "markdown"), warnings
+        return _make_article(fields, key_lines, body_html, rel, "markdown", digest), warnings
     title, paragraphs, footer, title_line = split_plain_text(text)
     body_html = "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
     fields = {"title": title}
-    article = _make_article(fields, {"title": title_line}, body_html, rel, "text", footer=footer)
-    return article, []
+    article = _make_article(fields, {"title": title_line}, body_html, rel, "text", digest, footer=footer)
+    return article, warnings
+
+
+def _remove_forbidden(text: str, rel: str) -> tuple[str, list[ContentError]]:
+    """Return `text` without the characters no page may hold (control
+    characters, noncharacters; see arabic.FORBIDDEN) and a warning naming
+    the lines they were on."""
+    if not arabic.FORBIDDEN.search(text):
+        return text, []
+    lines = text.split("\n")
+    bad = [n for n, line in enumerate(lines, 1) if arabic.FORBIDDEN.search(line)]
+    sample = sorted({f"U+{ord(c):04X}" for c in arabic.FORBIDDEN.findall(text)})[:5]
+    where = ", ".join(map(str, bad[:10])) + (" …" if len(bad) > 10 else "")
+    warning = ContentError(rel, f"invisible control characters ({', '.join(sample)}) removed from "
+                                f"line{'s' if len(bad) > 1 else ''} {where}", bad[0],
+                           "they are usually pasted in by accident; save the file again as plain text",
+                           warning=True)
+    return arabic.remove_forbidden(text), [warning]
 
 
 # Anything that could be Markdown syntax, HTML, or text the sanitiser rewrites.
@@ -276,6 +294,10 @@ def read_front_matter(text: str, rel: str) -> tuple[dict, int, dict[str, int], l
             fields = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
+    except ValueError as exc:  # a number too long to convert (more than 4300 digits)
+        line = _line_of_long_number(source)
+        raise _Invalid(f"front matter has a number too long to read ({exc})", line + 1 if line else None,
+                       "put the value in quotes to keep it as text") from None
     except yaml.YAMLError as exc:
         exc = _pure_python_yaml_error(source) or exc  # libyaml's marks are less precise
         mark = getattr(exc, "problem_mark", None)
@@ -299,7 +321,37 @@ def read_front_matter(text: str, rel: str) -> tuple[dict, int, dict[str, int], l
             warnings.append(ContentError(rel, f"key '{key}' appears twice; the last value is used", line,
                                          "delete one of them", warning=True))
         key_lines[key] = line
-    return {str(k): v for k, v in fields.items()}, end + 1, key_lines, warnings
+    cleaned = {}
+    for key, value in fields.items():
+        key, stripped = str(key), _strip_forbidden(value)
+        if stripped != value:
+            warnings.append(ContentError(rel, f"invisible control characters removed from '{key}'",
+                                         key_lines.get(key), "remove the escape sequences such as \\x01 or \\0",
+                                         warning=True))
+        cleaned[arabic.remove_forbidden(key)] = stripped
+    return cleaned, end + 1, key_lines, warnings
+
+
+def _strip_forbidden(value):
+    """`value` (YAML data) with forbidden characters removed from every string in it."""
+    if isinstance(value, str):
+        return arabic.remove_forbidden(value)
+    if isinstance(value, list):
+        return [_strip_forbidden(v) for v in value]
+    if isinstance(value, dict):
+        return {_strip_forbidden(k): _strip_forbidden(v) for k, v in value.items()}
+    return value
+
+
+_LONG_NUMBER = re.compile(r"[-+]?[0-9_]{4000,}")
+
+
+def _line_of_long_number(source: str) -> int | None:
+    """The line (counted from 1 within `source`) of the first very long number."""
+    for n, line in enumerate(source.split("\n"), 1):
+        if _LONG_NUMBER.search(line):
+            return n
+    return None
 
 
 def _pure_python_yaml_error(source: str) -> yaml.YAMLError | None:
@@ -340,7 +392,7 @@ def split_plain_text(text: str) -> tuple[str, list[str], str, int]:
 
 
 def _make_article(fields: dict, key_lines: dict[str, int], body_html: str, rel: str, fmt: str,
-                  footer: str = "") -> Article:
+                  sha256: str, footer: str = "") -> Article:
     """Validate `fields` and return the Article; raises _Invalid naming the line."""
 
     def fail(key: str, message: str, hint: str = "") -> _Invalid:
@@ -398,6 +450,7 @@ def _make_article(fields: dict, key_lines: dict[str, int], body_html: str, rel: 
         footer=footer,
         exclude=_term_list(fields, "exclude", fail),
         extra={k: v for k, v in sorted(fields.items()) if k not in _KNOWN_FIELDS},
+        sha256=sha256,
     )
 
 
@@ -443,8 +496,9 @@ _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 
 
 def parse_date(value, fail) -> dt.datetime | None:
-    """Return the article date as a naive datetime (the wall-clock time as
-    written), or None when there is none. Arabic-Indic digits are accepted."""
+    """Return the article date as written: its wall-clock time, with the
+    zone offset when one is given; None when there is none. Arabic-Indic
+    digits are accepted."""
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int)):
@@ -463,7 +517,7 @@ def parse_date(value, fail) -> dt.datetime | None:
     if parsed is None:
         raise fail("date", f"'{value}' is not a valid date",
                     "write it as YYYY-MM-DD, for example 2019-08-03, and check the day exists in that month")
-    return parsed.replace(tzinfo=None)
+    return parsed
 
 
 SHORT_BODY_WORDS = 30
@@ -499,7 +553,8 @@ def assign_unique_slugs(articles: list[Article], problems: list[ContentError]) -
     Slugs set in front matter are kept; two files setting the same one is an
     error naming both. A slug derived from a title that is already taken gets
     a suffix from the file path, so each URL stays the same across builds: the
-    oldest article (then the first by path) keeps the plain slug.
+    oldest article (then the first by path) keeps the plain slug. Every
+    article gets an address of its own, whatever the other slugs are.
     """
     taken: dict[str, Article] = {}
     for article in sorted((a for a in articles if a.slug_from_front_matter), key=lambda a: a.source):
@@ -512,15 +567,29 @@ def assign_unique_slugs(articles: list[Article], problems: list[ContentError]) -
         taken[article.slug] = article
     result = list(taken.values())
     derived = sorted((a for a in articles if not a.slug_from_front_matter),
-                     key=lambda a: (a.date is None, a.date or dt.datetime.min, a.source))
+                     key=lambda a: (a.date is None, instant(a.date) if a.date else dt.datetime.min, a.source))
     for article in derived:
         if article.slug in taken:
             other = taken[article.slug]
-            digest = hashlib.sha1(article.source.encode("utf-8")).hexdigest()[:6]
-            article = replace(article, slug=f"{article.slug}-{digest}")
+            article = replace(article, slug=_free_slug(article.slug, article.source, taken))
             problems.append(ContentError(
                 article.source, f"same title as {other.source}; published at {article.url}", None,
                 "set 'slug:' in the front matter to choose the address", warning=True))
         taken[article.slug] = article
         result.append(article)
     return result
+
+
+def _free_slug(slug: str, source: str, taken: dict) -> str:
+    """`slug` with a suffix made from `source` that no article has taken: a
+    longer piece of the path's digest if the short one is taken (by a title
+    that happens to end that way), then a counter."""
+    digest = hashlib.sha1(source.encode("utf-8")).hexdigest()
+    for length in (6, 10, 16, 40):
+        candidate = f"{slug}-{digest[:length]}"
+        if candidate not in taken:
+            return candidate
+    n = 2
+    while f"{slug}-{digest}-{n}" in taken:
+        n += 1
+    return f"{slug}-{digest}-{n}"

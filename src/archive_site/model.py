@@ -9,6 +9,14 @@ from typing import Mapping
 _EPOCH = dt.datetime(1970, 1, 1)
 
 
+def instant(date: dt.datetime) -> dt.datetime:
+    """`date` as a naive UTC time for ordering: a date written with a zone
+    offset is converted; one without is taken as written."""
+    if date.tzinfo is None:
+        return date
+    return date.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
 @dataclass(frozen=True)
 class ContentError:
     """Something wrong with one input file, reported as `path:line: message (hint)`."""
@@ -31,7 +39,9 @@ class Article:
     """One article, parsed and validated.
 
     `places`, `tags` and `actors` are term names as they will be published;
-    `source` is the file's path relative to the site folder, with `/`.
+    `source` is the file's path relative to the site folder, with `/`;
+    `sha256` the digest of the file's bytes as read. `date` keeps the zone
+    offset it was written with, if any.
     """
 
     title: str
@@ -53,6 +63,7 @@ class Article:
     footer: str = ""
     exclude: tuple[str, ...] = ()
     extra: Mapping[str, object] = field(default_factory=dict)
+    sha256: str = ""
 
     @property
     def url(self) -> str:
@@ -63,7 +74,7 @@ class Article:
         """Newest first; undated articles last, in a stable order."""
         if self.date is None:
             return (1, 0.0, self.slug)
-        return (0, -(self.date - _EPOCH).total_seconds(), self.slug)
+        return (0, -(instant(self.date) - _EPOCH).total_seconds(), self.slug)
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ def index_fingerprint(site: Site, cards: dict[str, str]) -> str:
     return digest.hexdigest()
 
 
-_SOURCE_VERSION = "2"  # change when source_document changes
+_SOURCE_VERSION = "3"  # change when source_document changes
 
 
 def source_document(site: Site, article: Article, gazetteer: Gazetteer | None) -> str:
@@ -97,7 +97,9 @@ def source_document(site: Site, article: Article, gazetteer: Gazetteer | None) -
         f'<span data-pagefind-meta="date">{esc(date)}</span>' if date else "",
         f'<span data-pagefind-meta="summary">{esc(article.summary[:300])}</span>' if article.summary else "",
         f'<span data-pagefind-meta="forms">{len(extra)}</span>',
-        *(f'<span data-pagefind-filter="{esc(label)}">{esc(value)}</span>' for label, value in filters),
+        # Pagefind's interface inserts filter values as HTML: escaped twice, a
+        # value reaches the reader's browser as the text it is.
+        *(f'<span data-pagefind-filter="{esc(label)}">{esc(esc(value))}</span>' for label, value in filters),
         "<main data-pagefind-body>",
         f"<h1>{esc(article.title)}</h1>",
         *(f"<p>{esc(paragraph)}</p>" for paragraph in article.text.split("\n\n") if paragraph.strip()),

@@ -260,6 +260,7 @@ class TermIndex:
         self.gazetteer = gazetteer
         self.by_slug: dict[str, Term] = {}
         self.by_name: dict[str, Term] = {}
+        self.entry_slugs: set[str] = set()  # the slugs whose term is a gazetteer entry's
 
     def term_for(self, name: str) -> Term:
         term = self.by_name.get(name)
@@ -271,15 +272,21 @@ class TermIndex:
 
     def _entry_term(self, entry: Entry) -> Term:
         term = self.by_slug.get(entry.slug)
-        if term is None:
-            term = self.by_slug[entry.slug] = Term(self.kind, entry.name, entry.slug)
+        if term is None or entry.slug not in self.entry_slugs:
+            # A name the gazetteer does not list may have been given this
+            # slug first: the page is the entry's, under the entry's name.
+            if term is None:
+                term = self.by_slug[entry.slug] = Term(self.kind, entry.name, entry.slug)
+            term.name = entry.name
+            self.entry_slugs.add(entry.slug)
             if entry.parent:
                 term.parent = self._entry_term(self.gazetteer.get(self.kind, entry.parent))
                 term.parent.children.append(term)
         return term
 
     def _free_term(self, name: str) -> Term:
-        slug = arabic.make_slug(name) or "term"
+        # A name with no letter or digit to make a slug from gets one of its own.
+        slug = arabic.make_slug(name) or "term-" + hashlib.blake2b(name.encode("utf-8"), digest_size=4).hexdigest()
         term = self.by_slug.get(slug)
         if term is None:
             term = self.by_slug[slug] = Term(self.kind, name, slug)

@@ -72,9 +72,14 @@
     });
   }
 
-  function excerpt(content, extra) {
+  // The words of the article itself: the index's added readings come last.
+  function ownWords(content, extra) {
     var tokens = content.split(/\s+/).filter(Boolean);
-    if (extra > 0) tokens = tokens.slice(0, Math.max(0, tokens.length - extra));
+    return extra > 0 ? tokens.slice(0, Math.max(0, tokens.length - extra)) : tokens;
+  }
+
+  function excerpt(content, extra) {
+    var tokens = ownWords(content, extra);
     var hit = -1;
     for (var i = 0; i < tokens.length && hit < 0; i++) if (matches(tokens[i])) hit = i;
     if (hit < 0) return null;
@@ -89,7 +94,10 @@
     var extra = parseInt((result.meta && result.meta.forms) || "0", 10);
     var own = excerpt(result.content || "", extra);
     var summary = result.meta && result.meta.summary;
-    result.excerpt = own || (summary ? escapeHtml(summary) : result.excerpt);
+    // The interface inserts the excerpt as HTML: it is built here from text
+    // only, every word escaped, never taken from Pagefind as it comes.
+    var fallback = summary || ownWords(result.content || "", extra).slice(0, 30).join(" ");
+    result.excerpt = own || escapeHtml(fallback);
     if (result.meta && result.meta.date) result.meta.title = result.meta.title + " — " + result.meta.date;
     // Used above; the interface would otherwise list them under each result.
     if (result.meta) ["forms", "summary", "date"].forEach(function (k) { delete result.meta[k]; });
