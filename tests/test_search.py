@@ -98,13 +98,27 @@ def search_site(tmp_path_factory):
         yield address
 
 
+def wait_for_results(page, query: str) -> None:
+    """Wait until the results of `query` are shown in full: the message gives
+    their count for this query (not the "searching" one), and as many result
+    links as the interface shows at first (five at most) have loaded their
+    data (Pagefind draws a placeholder per result, then fills it)."""
+    page.wait_for_function(
+        """q => {
+            const message = document.querySelector('.pagefind-ui__message');
+            const text = message ? message.textContent : '';
+            if (!text.includes('«' + q + '»') || text.startsWith('جارٍ')) return false;
+            const count = text.startsWith('لا نتائج') ? 0 :
+                text.startsWith('نتيجة واحدة') ? 1 : parseInt(text.split(':').pop(), 10);
+            return document.querySelectorAll('.pagefind-ui__loading').length === 0 &&
+                document.querySelectorAll('.pagefind-ui__result-link').length === Math.min(count, 5);
+        }""", arg=query)
+
+
 def results(page, query: str) -> list[str]:
     """Type `query` into the search box; return the slugs of the results shown."""
     page.fill(".pagefind-ui__search-input", query)
-    page.wait_for_function(
-        "q => document.querySelector('.pagefind-ui__message') &&"
-        " document.querySelector('.pagefind-ui__message').textContent.includes(q)", arg=query)
-    page.wait_for_timeout(150)
+    wait_for_results(page, query)
     hrefs = page.eval_on_selector_all(".pagefind-ui__result-link", "links => links.map(a => a.href)")
     return [re.search(r"/articles/([^/]+)/", href).group(1) for href in hrefs]
 

@@ -29,6 +29,7 @@ import jinja2
 
 from . import __version__
 from .cache import CACHE_DIR, CacheFolderError, RecordCache
+from .cache import check_folder as check_cache_folder
 from .config import SiteConfig, check_base_url, load_config
 from .gazetteer import Gazetteer, load_gazetteer, tag_articles
 from .loader import LoadResult, load_site
@@ -36,6 +37,7 @@ from .model import Article, ContentError, instant
 from . import search
 from .render import THEME_DIR, Renderer
 from .search import SearchResult
+from .scratch import OWNED, is_leftover, mark_owned
 from .sitefiles import FoundFile, SiteWalker
 from .taxonomy import Neighbours, Site, Term, make_site, paginate
 from .workers import can_fork, fork_map
@@ -140,6 +142,10 @@ class Builder:
         config = load_config(site_dir)
         if options.base_url:
             config = replace(config, base_url=check_base_url(options.base_url, "--base-url"))
+        try:
+            check_cache_folder(self.cache_dir)
+        except CacheFolderError as exc:
+            raise BuildError(exc.error) from None
         check_output_folder(site_dir, self.out_dir, read_folders(site_dir, config, self.cache_dir))
         gazetteer = load_gazetteer(site_dir)
         cache = self._cache(gazetteer)
@@ -652,6 +658,7 @@ class StagingWriter(Writer):
         self.staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
         shutil.rmtree(self.staging, ignore_errors=True)
         self.staging.mkdir()
+        mark_owned(self.staging)
         self._folders: set[str] = set()
         self.kept: list[str] = []
         self.written: list[str] = []
@@ -716,6 +723,7 @@ class StagingWriter(Writer):
             target.unlink(missing_ok=True)
             shutil.copy2(src, target)
         (self.staging / MARKER).write_text(manifest_text(self.pages, self.folders), encoding="utf-8")
+        (self.staging / OWNED).unlink()  # the output's own marker is MARKER
         swap_in(self.staging, self.out_dir)
 
     def _update_in_place(self) -> None:
@@ -735,6 +743,7 @@ class StagingWriter(Writer):
             retired = out.parent / f".{out.name}.old-{os.getpid()}"
             if (out / name).exists():
                 os.replace(out / name, retired)
+                mark_owned(retired)
             os.replace(self.staging / name, out / name)
             remove_in_background(retired)
         for name in set(self.previous_folders) - set(self.folders):
@@ -901,22 +910,14 @@ def exchange(a: Path, b: Path) -> bool:
 
 def remove_leftovers(out_dir: Path) -> None:
     """Remove the temporary folders of earlier builds of `out_dir` that were
-    killed before they could clean up (their process is gone)."""
+    killed before they could clean up: named `.OUT.staging-PID` or
+    `.OUT.old-PID`, their process gone, and holding a file only a build
+    writes there (a user's folder of a similar name is left alone)."""
     for leftover in out_dir.parent.glob(f".{out_dir.name}.*-*"):
         kind, _, pid = leftover.name.rpartition("-")
-        if not kind.endswith((".staging", ".old")) or not pid.isdigit() or _running(int(pid)):
-            continue
-        shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        if (kind in (f".{out_dir.name}.staging", f".{out_dir.name}.old") and pid.isdigit()
+                and is_leftover(leftover, int(pid), (OWNED, MARKER))):
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def template_error(exc: jinja2.TemplateError, site_dir: Path) -> ContentError:

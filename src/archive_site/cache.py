@@ -53,24 +53,31 @@ def file_state(stat: os.stat_result) -> tuple[int, int, int, int]:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
 
-def claim_folder(folder: Path) -> None:
-    """Make `folder` the cache's own: create it, or accept it when empty or
-    already tagged. Raises CacheFolderError for a folder holding other files,
-    which the cache must never write into or over."""
+def check_folder(folder: Path) -> None:
+    """Raise CacheFolderError unless `folder` may be the cache's: missing,
+    empty, already tagged as the cache's, or an earlier version's cache.
+    Writes nothing."""
     tag = folder / TAG_FILE
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         raise CacheFolderError(ContentError(str(folder), "the cache folder is a file or a link",
                                             hint="choose another folder with --cache-dir"))
-    if folder.is_dir():
-        if tag.is_file() and not tag.is_symlink():
-            return
-        if _legacy(folder):  # the pickled shards of earlier versions: never read, removed
-            for path in folder.iterdir():
-                path.unlink()
-        elif any(folder.iterdir()):
-            raise CacheFolderError(ContentError(
-                str(folder), "the cache folder is not empty and was not made by archive-site",
-                hint="choose an empty or new folder with --cache-dir, for example a sub-folder of this one"))
+    if folder.is_dir() and not (tag.is_file() and not tag.is_symlink()) and not _legacy(folder) \
+            and any(folder.iterdir()):
+        raise CacheFolderError(ContentError(
+            str(folder), "the cache folder is not empty and was not made by archive-site",
+            hint="choose an empty or new folder with --cache-dir, for example a sub-folder of this one"))
+
+
+def claim_folder(folder: Path) -> None:
+    """Make `folder` the cache's own (see check_folder), tagging it; the
+    pickled shards of earlier versions are removed, never read."""
+    check_folder(folder)
+    tag = folder / TAG_FILE
+    if tag.is_file():
+        return
+    if folder.is_dir() and _legacy(folder):
+        for path in folder.iterdir():
+            path.unlink()
     folder.mkdir(parents=True, exist_ok=True)
     tag.write_text(TAG_TEXT, encoding="utf-8")
     (folder / ".gitignore").write_text("*\n", encoding="utf-8")

@@ -120,7 +120,7 @@ def _validate(raw: dict, lines: dict[str, int]) -> SiteConfig:
                 raise ConfigError(ContentError(CONFIG_FILE, f"'{key}' must be a list of folder names", line))
             value = tuple(value)
         elif type(value) is not type(default):  # bool is an int to Python, never to a setting
-            expected = {"str": "text", "int": "whole number", "bool": "true or false"}[type(default).__name__]
+            expected = {"str": "text", "int": "a whole number", "bool": "true or false"}[type(default).__name__]
             raise ConfigError(ContentError(CONFIG_FILE, f"'{key}' must be {expected}", line))
         values[key] = value
     config = replace(defaults, **values)

@@ -12,6 +12,7 @@ import hashlib
 import html
 import os
 import re
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator
@@ -94,7 +95,7 @@ def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds
     followed as sitefiles.SiteWalker allows (`allow_outside`, `forbidden`).
     """
     result = LoadResult()
-    converter = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+    converter = make_converter()
     walker = SiteWalker(site_dir, allow_outside, forbidden)
     files = list(iter_content_files(site_dir, content_dirs, result.skipped, walker))
     result.problems.extend(walker.problems)
@@ -159,6 +160,34 @@ def _too_large() -> _Invalid:
                     hint="split it or move it out of the content folder")
 
 
+# Python-Markdown scans to the end of a paragraph for each unclosed '[' or
+# '<': a few thousand of them take minutes. No real article needs a second.
+MARKDOWN_SECONDS = 5
+
+
+class _TooSlow(Exception):
+    """Converting one Markdown body ran past its deadline."""
+
+
+def make_converter() -> markdown.Markdown:
+    """The Markdown converter for article bodies, with a deadline: every
+    inline pattern checks the converter's `deadline` (thread CPU time) before
+    it runs, and raises _TooSlow past it. Works in any thread."""
+    converter = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+    converter.deadline = float("inf")
+
+    def guarded(handle):
+        def handle_match(*args):
+            if time.thread_time() > converter.deadline:
+                raise _TooSlow()
+            return handle(*args)
+        return handle_match
+
+    for pattern in converter.inlinePatterns:
+        pattern.handleMatch = guarded(pattern.handleMatch)
+    return converter
+
+
 def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdown
                   ) -> tuple[Article, list[ContentError]]:
     """Return the article in `data` (the bytes of the file at `rel`) and warnings.
@@ -180,11 +209,16 @@ def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdo
         if fast is not None:
             return _make_article(fields, key_lines, fast, rel, "markdown", digest), warnings
         converter.reset()
+        converter.deadline = time.thread_time() + MARKDOWN_SECONDS
         try:
             converted = converter.convert(body)
         except RecursionError:
             raise _Invalid("the Markdown body is nested too deeply to convert", body_start + 1,
                            "remove the long run of '>' or list markers") from None
+        except _TooSlow:
+            raise _Invalid(f"the Markdown body takes more than {MARKDOWN_SECONDS} seconds to convert",
+                           body_start + 1, "look for a long run of '[', '![' or '<a' that is never closed, "
+                           "and close or escape them (write \\[ for a bracket)") from None
         body_html = clean_html(converted)
         if _plain(body_html) != _plain(converted):
             warnings.append(ContentError(
@@ -253,11 +287,12 @@ def decode(data: bytes) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
+        # Any bytes decode as Windows-1256: only a few control characters are allowed.
         text = data.decode("cp1256", errors="replace")
-        if not _looks_like_text(text):
+        if not _looks_like_text(text, len(text) // 200):
             raise _Invalid("the file is neither UTF-8, UTF-16 nor Windows-1256 text",
                            hint="save it as UTF-8 in your editor") from None
-    if not _looks_like_text(text):
+    if not _looks_like_text(text, len(text) // 4):
         raise _Invalid("binary file, not text", hint="only text files (.md, .txt) can be articles")
     return text
 
@@ -271,9 +306,11 @@ def _decode_strict(data: bytes, encoding: str, offset: int = 0) -> str:
                        "save the file again as UTF-8") from None
 
 
-def _looks_like_text(text: str) -> bool:
+def _looks_like_text(text: str, allowed: int) -> bool:
+    """Whether `text` is text: it has at most `allowed` control characters
+    (and at least a few are always allowed: they are removed, with a warning)."""
     controls = sum(1 for ch in text if ch < " " and ch not in "\t\n\r\f") + text.count("\ufffd")
-    return controls <= max(2, len(text) // 200)
+    return controls <= max(2, allowed)
 
 
 def read_front_matter(text: str, rel: str) -> tuple[dict, int, dict[str, int], list[ContentError]]:

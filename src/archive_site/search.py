@@ -18,7 +18,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from pathlib import Path
 from . import arabic
 from .gazetteer import Gazetteer
 from .model import Article
+from .scratch import make_scratch
 from .taxonomy import Site
 
 # The folder of the output the index is written to.
@@ -70,6 +70,18 @@ def index_fingerprint(site: Site, cards: dict[str, str]) -> str:
 _SOURCE_VERSION = "3"  # change when source_document changes
 
 
+# Pagefind's interface inserts filter names and values into the page as
+# HTML, after decoding character references in them more than once: no
+# escaping survives that. These three characters are given as their
+# full-width forms instead, so no markup can ever be formed.
+_MARKUP = str.maketrans({"<": "\uff1c", ">": "\uff1e", "&": "\uff06"})
+
+
+def filter_text(text: str) -> str:
+    """`text` as a search filter name or value: shown as text, whatever it holds."""
+    return text.translate(_MARKUP)
+
+
 def source_document(site: Site, article: Article, gazetteer: Gazetteer | None) -> str:
     """Return the HTML document Pagefind indexes for `article`."""
     esc = html.escape
@@ -97,9 +109,8 @@ def source_document(site: Site, article: Article, gazetteer: Gazetteer | None) -
         f'<span data-pagefind-meta="date">{esc(date)}</span>' if date else "",
         f'<span data-pagefind-meta="summary">{esc(article.summary[:300])}</span>' if article.summary else "",
         f'<span data-pagefind-meta="forms">{len(extra)}</span>',
-        # Pagefind's interface inserts filter values as HTML: escaped twice, a
-        # value reaches the reader's browser as the text it is.
-        *(f'<span data-pagefind-filter="{esc(label)}">{esc(esc(value))}</span>' for label, value in filters),
+        *(f'<span data-pagefind-filter="{esc(filter_text(label))}">{esc(filter_text(value))}</span>'
+          for label, value in filters),
         "<main data-pagefind-body>",
         f"<h1>{esc(article.title)}</h1>",
         *(f"<p>{esc(paragraph)}</p>" for paragraph in article.text.split("\n\n") if paragraph.strip()),
@@ -117,34 +128,43 @@ def build_index(site: Site, gazetteer: Gazetteer | None, target: Path,
     if pagefind_version() is None:
         return SearchResult(False, "search index not built: Pagefind is not installed "
                                    "(install it with: pip install 'pagefind[bin]')")
-    with tempfile.TemporaryDirectory(prefix="archive-site-search-") as scratch:
-        source = Path(scratch, "site")
-        for article in site.articles:
-            folder = source / article.url
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / "index.html").write_text(source_document(site, article, gazetteer), encoding="utf-8")
-        output = Path(scratch, "index")
-        command = [sys.executable, "-m", "pagefind", "--site", str(source), "--output-path", str(output),
-                   "--force-language", site.config.language]
+    scratch = make_scratch("search")
+    try:
+        return _index_in(scratch, site, gazetteer, target, cancel)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _index_in(scratch: Path, site: Site, gazetteer: Gazetteer | None, target: Path,
+              cancel: threading.Event | None) -> SearchResult:
+    """build_index's work, in the temporary folder `scratch`."""
+    source = Path(scratch, "site")
+    for article in site.articles:
+        folder = source / article.url
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "index.html").write_text(source_document(site, article, gazetteer), encoding="utf-8")
+    output = Path(scratch, "index")
+    command = [sys.executable, "-m", "pagefind", "--site", str(source), "--output-path", str(output),
+               "--force-language", site.config.language]
+    try:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   env={**os.environ, "NO_COLOR": "1"})
+    except OSError as exc:
+        return SearchResult(False, f"search index not built: Pagefind could not run ({exc})")
+    while True:
         try:
-            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                       env={**os.environ, "NO_COLOR": "1"})
-        except OSError as exc:
-            return SearchResult(False, f"search index not built: Pagefind could not run ({exc})")
-        while True:
-            try:
-                stdout, stderr = process.communicate(timeout=0.2)
-                break
-            except subprocess.TimeoutExpired:
-                if cancel is not None and cancel.is_set():
-                    process.kill()
-                    process.communicate()
-                    return SearchResult(False, "search index not built: cancelled")
-        if process.returncode != 0 or not (output / "pagefind.js").is_file():
-            detail = (stderr.strip() or stdout.strip()).splitlines()
-            reason = detail[-1] if detail else f"exit status {process.returncode}"
-            return SearchResult(False, f"search index not built: Pagefind failed: {reason}")
-        if target.exists():
-            shutil.rmtree(target)
-        shutil.move(str(output), target)
+            stdout, stderr = process.communicate(timeout=0.2)
+            break
+        except subprocess.TimeoutExpired:
+            if cancel is not None and cancel.is_set():
+                process.kill()
+                process.communicate()
+                return SearchResult(False, "search index not built: cancelled")
+    if process.returncode != 0 or not (output / "pagefind.js").is_file():
+        detail = (stderr.strip() or stdout.strip()).splitlines()
+        reason = detail[-1] if detail else f"exit status {process.returncode}"
+        return SearchResult(False, f"search index not built: Pagefind failed: {reason}")
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.move(str(output), target)
     return SearchResult(True, pages=len(site.articles))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import html
+import ipaddress
 import mimetypes
 import os
 import posixpath
@@ -20,7 +21,6 @@ import shutil
 import signal
 import socket
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import replace
@@ -39,6 +39,7 @@ from .gazetteer import SITE_FILE as GAZETTEER_FILE
 from .gazetteer import GazetteerError
 from .loader import _EDITOR_LEFTOVERS
 from .model import ContentError
+from .scratch import make_scratch
 
 EVENTS_PATH = "/__archive-site/events"
 SETTLE_SECONDS = 0.1
@@ -273,6 +274,9 @@ class Handler(BaseHTTPRequestHandler):
 
     server_version = "archive-site"
     live: LiveSite  # set on a subclass per server
+    # A connection that sends nothing for this long is closed, so idle
+    # clients cannot hold the server's threads.
+    timeout = 30
 
     def log_message(self, format: str, *args) -> None:  # requests are not logged: the console is for the editor
         pass
@@ -282,6 +286,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self, head: bool = False) -> None:
         try:
+            if not allowed_host(self.headers.get("Host", ""), self.server.server_address[0]):
+                # A page of another site whose name was pointed at this
+                # machine (DNS rebinding) must not read the preview.
+                self.send_text(HTTPStatus.FORBIDDEN, "This preview answers only to localhost and IP addresses.")
+                return
             target = urlsplit(self.path)
             if target.path == EVENTS_PATH:
                 self.send_events(target.query)
@@ -408,9 +417,29 @@ def overlay(problems: list[ContentError]) -> str:
     )
 
 
+def allowed_host(header: str, bound: str) -> bool:
+    """Whether a request's Host header names this preview: localhost (or a
+    name under .localhost), an IP address, or the address it was bound to."""
+    host = header.strip().lower()
+    if host.startswith("["):
+        host = host[1:].partition("]")[0]
+    elif host.count(":") == 1:
+        host = host.partition(":")[0]
+    if not host:
+        return False
+    if host in ("localhost", bound.lower()) or host.endswith(".localhost"):
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # the listen backlog: a page loads dozens of files at once
 
     def handle_error(self, request, client_address) -> None:
         # A client that misbehaves must never stop the server or print a traceback.
@@ -442,7 +471,8 @@ def serve(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, fixed_port:
     """Build, serve and watch until interrupted (Ctrl-C or SIGTERM); return the exit status."""
     site_dir = site_dir.resolve()
     config = load_config(site_dir)
-    out_dir = Path(tempfile.mkdtemp(prefix="archive-site-serve-"))
+    scratch = make_scratch("serve")
+    out_dir = scratch / "site"
     live = LiveSite(site_dir, out_dir, drafts=drafts, log=log)
     handler = type("LiveHandler", (Handler,), {"live": live})
     observer = Observer()
@@ -482,7 +512,7 @@ def serve(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, fixed_port:
             server.server_close()
         live.search.stop()
         live.lock.acquire_write()  # wait for a build in progress to finish
-        shutil.rmtree(out_dir, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
         live.lock.release_write()
     return 0
 
