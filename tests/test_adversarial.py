@@ -456,15 +456,21 @@ def test_new_with_a_title_that_is_not_text_writes_nothing(cli, tmp_path):
 
 def test_folders_nested_a_thousand_deep(cli, tmp_path):
     site = write_site(tmp_path / "site", {"content/top.md": article("قمة")})
-    deep = os.fsencode(site / "content")
-    for _ in range(989):  # os.makedirs itself recurses
+    top = deep = os.fsencode(site / "content")
+    for _ in range(989):  # os.makedirs and shutil.rmtree recurse: folders are made and removed here
         deep += b"/d"
         os.mkdir(deep)
     with open(deep + b"/deep.md", "w", encoding="utf-8") as file:
         file.write(article("عميق"))
-    run = cli("build", site, "--no-search")
-    assert run.status == 0, run.err
-    assert published(site) == ["عميق", "قمة"]
+    try:
+        run = cli("build", site, "--no-search")
+        assert run.status == 0, run.err
+        assert published(site) == ["عميق", "قمة"]
+    finally:
+        os.unlink(deep + b"/deep.md")
+        while deep != top:
+            os.rmdir(deep)
+            deep = os.path.dirname(deep)
 
 
 def test_tags_without_letters_get_pages_of_their_own(cli, tmp_path):

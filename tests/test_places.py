@@ -44,8 +44,12 @@ def test_normalisation_rule(written, normal):
     assert arabic.normalize(written) == normal
 
 
-def test_presentation_text_keeps_letters_and_diacritics():
-    assert arabic.clean("حَلَب\u200f") == "حَلَب"
+def test_presentation_text_is_kept_as_written():
+    # Diacritics, direction marks, ZWNJ and tatweel are what the author wrote;
+    # only control characters and noncharacters are ever removed.
+    assert arabic.clean("حَلَب\u200f") == "حَلَب\u200f"
+    assert arabic.clean("لـ\"قسد\" والـ 20\u200c\x01") == "لـ\"قسد\" والـ 20\u200c"
+    assert arabic.fold("حَلَب\u200f") == "حَلَب"
 
 
 # --- clitics, variants, aliases ------------------------------------------------

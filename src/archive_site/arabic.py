@@ -69,7 +69,13 @@ def remove_forbidden(text: str) -> str:
 
 
 def clean(text: str) -> str:
-    """Return `text` fit for display: NFKC (presentation forms resolved), no
+    """Return `text` fit for display: as written, less the characters no page
+    may hold (FORBIDDEN). Tatweel, ZWNJ, ZWJ and direction marks stay."""
+    return remove_forbidden(text)
+
+
+def fold(text: str) -> str:
+    """Return `text` for matching: NFKC (presentation forms resolved), no
     invisible control marks, no tatweel. Letters and diacritics are kept."""
     text = unicodedata.normalize("NFKC", text)
     return _INVISIBLE.sub("", text).replace(_TATWEEL, "")
@@ -83,7 +89,7 @@ def strip_tashkeel(text: str) -> str:
 def slug_form(text: str) -> str:
     """Return the spelling a slug is made from: cleaned, without diacritics,
     with every alef form written as a bare alef and ASCII digits."""
-    return to_ascii_digits(strip_tashkeel(clean(text))).translate(_ALEF_FORMS)
+    return to_ascii_digits(strip_tashkeel(fold(text))).translate(_ALEF_FORMS)
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -91,12 +97,12 @@ def normalize(text: str) -> str:
     """Return the form of `text` used to compare words: cleaned, without
     diacritics, every alef form as bare alef, ى as ي, ة as ه, ASCII digits,
     lower-case Latin letters and single spaces."""
-    text = to_ascii_digits(strip_tashkeel(clean(text))).translate(_MATCH_LETTERS)
+    text = to_ascii_digits(strip_tashkeel(fold(text))).translate(_MATCH_LETTERS)
     return " ".join(text.lower().split())
 
 
 def word_forms(cleaned: str) -> list[str]:
-    """Return the normalised words of `cleaned` text (see clean), in order:
+    """Return the normalised words of `cleaned` text (see fold), in order:
     the text is folded once, then split."""
     return _WORD.findall(strip_tashkeel(cleaned).translate(_FOLD))
 

@@ -199,7 +199,7 @@ class Gazetteer:
 def _tokens(text: str) -> tuple[str, list[str]]:
     """`text` cleaned, and its normalised words: shared by the searches for
     places and for actors in the same text."""
-    cleaned = arabic.clean(text)
+    cleaned = arabic.fold(text)
     return cleaned, arabic.word_forms(cleaned)
 
 
