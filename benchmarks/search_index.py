@@ -64,7 +64,7 @@ def main() -> None:
             for _ in range(RUNS):
                 page = browser.new_page()  # a reader arriving fresh: nothing cached
                 received = []
-                page.on("response", lambda r: "/pagefind/" in r.url and received.append(r))
+                page.on("response", lambda r, received=received: "/pagefind/" in r.url and received.append(r))
                 page.goto(address + "search/")
                 page.wait_for_function("window.archiveSiteSearch !== undefined")
                 result = page.evaluate("""async q => {

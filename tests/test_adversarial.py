@@ -562,3 +562,28 @@ def test_preview_takes_many_clients_at_once_and_drops_idle_ones(served):
         started = time.monotonic()
         assert idle.recv(100) == b""  # closed by the server, not by us
         assert time.monotonic() - started < 40
+
+
+def test_a_small_update_cut_short_is_completed_by_the_next_build(cli, tmp_path, monkeypatch):
+    files = {f"content/{i}.md": f"---\ntitle: مقال {i}\ndate: 2020-01-{i + 1:02}\ntags: [وسم]\n---\nنص {i}\n"
+             for i in range(12)}
+    site = write_site(tmp_path / "site", files)
+    assert cli("build", site, "--no-search").status == 0
+    write_site(site, {"content/3.md": "---\ntitle: مقال 3\ndate: 2020-01-04\ntags: [وسم]\n---\nنص معدل\n"})
+    real_replace, moves = os.replace, []
+
+    def replace_then_die(source, target):  # as if killed after two pages were moved into place
+        if ".build.staging-" in str(source):
+            moves.append(target)
+            if len(moves) > 2:
+                raise KeyboardInterrupt
+        return real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", replace_then_die)
+    assert cli("build", site, "--no-search").status == 130  # interrupted
+    monkeypatch.undo()
+    assert len(moves) == 3
+    assert cli("build", site, "--no-search").status == 0
+    clean = tmp_path / "clean"
+    assert cli("build", site, "--no-search", "--clean", "-o", clean).status == 0
+    assert snapshot(site / "build") == snapshot(clean)

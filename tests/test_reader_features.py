@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 
 import feedparser
 import pytest
-from conftest import REPO, tool, write_site
+from conftest import tool, write_site
 
 BASE = "https://archive.example.org/sy/"
 ATOM_SCHEMA = Path(__file__).parent / "data/atom.rnc"

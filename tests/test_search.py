@@ -155,7 +155,6 @@ def test_excerpts_show_the_article_text_with_the_match_marked(search_page):
     page, _ = search_page
     assert results(page, "قوات")
     excerpts = page.eval_on_selector_all(".pagefind-ui__result-excerpt", "els => els.map(e => e.innerHTML)")
-    texts = {text for _, _, text in ARTICLES.values()}
     shown = page.inner_text(".pagefind-ui__results")
     assert "Forms" not in shown and "Summary" not in shown  # the index's own metadata stays hidden
     for excerpt in excerpts:

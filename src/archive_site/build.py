@@ -235,7 +235,7 @@ class Builder:
         if fresh:
             tagged, _, _, unknown = tag_articles([articles[n] for n in fresh], gazetteer, cache, states,
                                                  self.options.jobs)
-            for n, article, warnings in zip(fresh, tagged, unknown):
+            for n, article, warnings in zip(fresh, tagged, unknown, strict=True):
                 memo[keys[n]] = (article, warnings)
         if cache:
             for article in articles:

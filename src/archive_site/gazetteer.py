@@ -312,11 +312,11 @@ def tag_articles(articles: list[Article], gazetteer: Gazetteer, cache: RecordCac
         result, detection, unknown = tag_article(articles[n], gazetteer)
         return result.places, result.actors, unknown, detection
 
-    for n, outcome in zip(missing, fork_map(match, missing, jobs)):
+    for n, outcome in zip(missing, fork_map(match, missing, jobs), strict=True):
         outcomes[n] = outcome
         if cache and articles[n].source in states:
             cache.put("tag", articles[n].source, states[articles[n].source], outcome[:3])
-    for article, outcome in zip(articles, outcomes):
+    for article, outcome in zip(articles, outcomes, strict=True):
         places, actors, unknown = outcome[:3]
         tagged.append(replace(article, places=places, actors=actors))
         detections.append(outcome[3] if len(outcome) > 3 else None)

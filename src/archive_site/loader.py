@@ -102,11 +102,11 @@ def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds
     outcomes = [cache.get("parse", rel, state) if cache else None for _, rel, state in files]
     missing = [n for n, outcome in enumerate(outcomes) if outcome is None]
     read = fork_map(lambda n: read_article(Path(files[n][0]), files[n][1], converter), missing, jobs)
-    for n, (article, problems, readable) in zip(missing, read):
+    for n, (article, problems, readable) in zip(missing, read, strict=True):
         outcomes[n] = (article, problems)
         if cache and readable:  # a read error is not remembered: it may be gone by the next build
             cache.put("parse", files[n][1], files[n][2], outcomes[n])
-    for (path, rel, state), outcome in zip(files, outcomes):
+    for (_, rel, state), outcome in zip(files, outcomes, strict=True):
         article, problems = outcome
         result.problems.extend(problems)
         if article is not None:
@@ -566,8 +566,8 @@ def suspicious(articles: list[Article]) -> list[ContentError]:
     warnings = []
     first_with_title: dict[str, Article] = {}
     for article in sorted(articles, key=lambda a: a.source):
-        def warn(message: str, hint: str) -> None:
-            warnings.append(ContentError(article.source, message, None, hint, warning=True))
+        def warn(message: str, hint: str, source: str = article.source) -> None:
+            warnings.append(ContentError(source, message, None, hint, warning=True))
 
         if article.date is None:
             warn("no date: listed after the dated articles",

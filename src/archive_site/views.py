@@ -1,0 +1,147 @@
+"""What templates may read of the site model, and so what a page shows.
+
+One table (FIELDS) says, for each kind of object a template receives, which
+attributes it may read and how each is seen: as a plain value, as an article,
+as a link to a term (TermRef: name and address, no count), as full terms...
+The same table serves twice, so the two can never disagree:
+
+- `Projector` digests a page's context by following it: the page's
+  fingerprint covers exactly what its templates can reach;
+- `ViewEnvironment` lets templates read only those attributes (and hands out
+  links where the table says "ref"), so a template cannot reach anything
+  the fingerprint does not cover. Reading anything else is a template error.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+import jinja2
+
+from .config import SiteConfig
+from .model import Article
+from .taxonomy import DateArchive, Neighbours, Pager, Period, Taxonomy, Term
+
+
+@dataclass(frozen=True)
+class TermRef:
+    """A link to a term: what a page may show of a term that is not its subject."""
+
+    kind: str
+    name: str
+    slug: str
+    url: str
+
+    @classmethod
+    def of(cls, term: Term) -> TermRef:
+        return cls(term.kind, term.name, term.slug, term.url)
+
+
+@dataclass(frozen=True)
+class TaxonomyRef:
+    """What a term page may show of its taxonomy: its names and address."""
+
+    kind: str
+    label: str
+    singular: str
+    url: str
+
+    @classmethod
+    def of(cls, taxonomy: Taxonomy) -> TaxonomyRef:
+        return cls(taxonomy.kind, taxonomy.label, taxonomy.singular, taxonomy.url)
+
+
+VALUE, ARTICLE, ARTICLES, REF, REFS, TERMS, PERIODS = "value", "article", "articles", "ref", "refs", "terms", "periods"
+
+# For each type a template receives: attribute → how it is seen.
+FIELDS: dict[type, dict[str, str]] = {
+    Article: {**{f.name: VALUE for f in dataclasses.fields(Article)}, "url": VALUE},
+    Term: {"kind": VALUE, "name": VALUE, "slug": VALUE, "url": VALUE, "count": VALUE,
+           "parent": REF, "ancestors": REFS, "children": TERMS},
+    TermRef: {"kind": VALUE, "name": VALUE, "slug": VALUE, "url": VALUE},
+    Taxonomy: {"kind": VALUE, "url": VALUE, "label": VALUE, "singular": VALUE, "terms": TERMS, "roots": TERMS},
+    TaxonomyRef: {"kind": VALUE, "label": VALUE, "singular": VALUE, "url": VALUE},
+    Pager: {"number": VALUE, "total": VALUE, "url": VALUE, "previous_url": VALUE, "next_url": VALUE,
+            "articles": ARTICLES},
+    Period: {"year": VALUE, "month": VALUE, "url": VALUE, "count": VALUE, "months": PERIODS},
+    DateArchive: {"url": VALUE, "undated_url": VALUE, "years": PERIODS, "undated_count": VALUE},
+    Neighbours: {"newer": ARTICLE, "older": ARTICLE, "related": ARTICLES},
+    SiteConfig: {f.name: VALUE for f in dataclasses.fields(SiteConfig)},
+}
+
+
+def seen(value: object, how: str) -> object:
+    """`value` as templates see it under `how` (links where the table says so)."""
+    if how == REF:
+        return TermRef.of(value) if value is not None else None
+    if how == REFS:
+        return [TermRef.of(term) for term in value]
+    return value
+
+
+class ViewEnvironment(jinja2.Environment):
+    """A Jinja environment in which templates read the model only through FIELDS."""
+
+    def getattr(self, obj: object, attribute: str) -> object:
+        spec = FIELDS.get(type(obj))
+        if spec is None:
+            return super().getattr(obj, attribute)
+        how = spec.get(attribute)
+        if how is None:
+            return self.undefined(obj=obj, name=attribute)
+        return seen(getattr(obj, attribute), how)
+
+    def getitem(self, obj: object, argument: object) -> object:
+        if type(obj) in FIELDS and isinstance(argument, str):
+            return self.getattr(obj, argument)
+        return super().getitem(obj, argument)
+
+
+class Projector:
+    """Digests page contexts. Each object is projected once per Projector
+    (one per build), so a term or an article shared by many pages costs
+    once. `articles` gives the digest of each article as shown (by slug)."""
+
+    def __init__(self, articles: dict[str, str]):
+        self.articles = articles
+        self._memo: dict[int, tuple[object, str]] = {}
+
+    def fingerprint(self, *parts: object) -> str:
+        """The digest of `parts`: strings as they are, anything else projected."""
+        text = "\x1f".join(part if isinstance(part, str) else self.project(part) for part in parts)
+        return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+    def project(self, value: object, how: str = VALUE) -> str:
+        """The text standing for `value` as a template sees it (`how`: see FIELDS)."""
+        if value is None:
+            return "None"
+        if how == ARTICLE:
+            return self.articles[value.slug]
+        if how == REF:
+            return self.project(TermRef.of(value))
+        if how in (ARTICLES, REFS, TERMS, PERIODS):
+            inner = {ARTICLES: ARTICLE, REFS: REF}.get(how, VALUE)
+            return "[" + ",".join(self.project(item, inner) for item in value) + "]"
+        if isinstance(value, (str, int, float, bool)):
+            return repr(value)
+        if isinstance(value, (dt.date, dt.datetime)):
+            return value.isoformat()
+        if isinstance(value, Article):
+            return self.articles[value.slug]
+        if isinstance(value, (list, tuple)):
+            return "[" + ",".join(self.project(item) for item in value) + "]"
+        if isinstance(value, dict):
+            return "{" + ",".join(f"{key!r}:{self.project(item)}" for key, item in sorted(value.items())) + "}"
+        spec = FIELDS.get(type(value))
+        if spec is None:
+            raise TypeError(f"a page context holds a {type(value).__name__}, which views.FIELDS does not describe")
+        found = self._memo.get(id(value))
+        if found is None:
+            digest = hashlib.blake2b("\x1f".join(
+                f"{name}={self.project(getattr(value, name), how)}" for name, how in spec.items()
+            ).encode("utf-8"), digest_size=16).hexdigest()
+            found = self._memo[id(value)] = (value, digest)  # kept alive: its id is never reused
+        return found[1]
