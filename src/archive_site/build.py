@@ -20,7 +20,7 @@ import os
 import shutil
 import sys
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Callable, Iterator
 from urllib.parse import urlsplit
@@ -39,7 +39,8 @@ from .render import THEME_DIR, Renderer
 from .search import SearchResult
 from .scratch import OWNED, is_leftover, mark_owned
 from .sitefiles import FoundFile, SiteWalker
-from .taxonomy import Neighbours, Site, Term, make_site, paginate
+from .taxonomy import Neighbours, Site, make_site, paginate
+from .views import Projector, TaxonomyRef, TermRef
 from .workers import can_fork, fork_map
 
 # Written into every output folder: it marks a folder a build may replace, and
@@ -175,12 +176,13 @@ class Builder:
 
         epoch = theme_epoch(site_dir, config)
         renderer = self._renderer(config, epoch)
-        prints = Fingerprints(site)
-        self.last_site = (site, gazetteer, prints.cards)
+        cards = article_digests(site)
+        renderer.use_links({a.slug: term_links(site, a) for a in site.articles})
+        self.last_site = (site, gazetteer, cards)
         writer = (writer_factory or StagingWriter)(self.out_dir, not options.clean)
         try:
             todo = []
-            for plan in plan_pages(site, epoch, prints):
+            for plan in Planner(site, renderer.template_epoch, cards).plan():
                 report.pages += 1
                 if not writer.keep(plan):
                     todo.append(plan)
@@ -189,7 +191,7 @@ class Builder:
             report.changed = [plan.path for plan in todo]
             writer.static(static_files)
             if options.search:
-                report.search = self._index(site, gazetteer, prints, writer, progress)
+                report.search = self._index(site, gazetteer, cards, writer, progress)
             writer.finish()
         except jinja2.TemplateError as exc:
             writer.abandon()
@@ -208,13 +210,12 @@ class Builder:
         if self._renderers.get(epoch) is None:
             self._renderers = {epoch: Renderer(self.site_dir, config)}
         renderer = self._renderers[epoch]
-        renderer.forget_pages()
         return renderer
 
-    def _index(self, site: Site, gazetteer: Gazetteer, prints: Fingerprints, writer: Writer,
+    def _index(self, site: Site, gazetteer: Gazetteer, cards: dict[str, str], writer: Writer,
                progress: Progress | None) -> SearchResult:
         """Write the search index, or keep the previous one if nothing it holds changed."""
-        fingerprint = search.index_fingerprint(site, prints.cards)
+        fingerprint = search.index_fingerprint(site, cards)
         if writer.keep_folder(search.INDEX_FOLDER, fingerprint):
             return SearchResult(True, pages=len(site.articles), reused=True)
         if progress and len(site.articles) >= 1000:
@@ -330,101 +331,117 @@ def _digest(*parts: object) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
-def _term_ref(term: Term) -> tuple:
-    """What a link to a term shows."""
-    return (term.kind, term.name, term.slug)
+# What an article's own fields are, apart from the large texts that its file's
+# bytes (sha256) already stand for.
+_ARTICLE_FIELDS = [f.name for f in fields(Article) if f.name not in ("body_html", "text", "footer")]
 
 
-def _term_key(term: Term) -> tuple:
-    """What a term's own listing shows: its link and its count."""
-    return (term.kind, term.name, term.slug, term.count)
-
-
-class Fingerprints:
-    """Digests of articles and of the cards that show them, computed once
-    per build. An article read from a file is identified by the digest of
-    the file's bytes and what was added to it after parsing (slug, places,
-    actors): parsing is deterministic, so that stands for its whole content."""
-
-    def __init__(self, site: Site):
-        self.cards: dict[str, str] = {}
-        for article in site.articles:
-            own = (_digest(article.source, article.sha256, article.slug, article.places, article.actors)
-                   if article.sha256 else _digest(article))
-            links = "|".join(f"{t.kind}:{t.slug}:{t.name}" for terms in site.article_terms[article.slug].values()
-                             for t in terms)
-            self.cards[article.slug] = _digest(own, links)
-
-    def of(self, articles: list[Article]) -> str:
-        """One string standing for the cards of `articles`, in order."""
-        cards = self.cards
-        return "".join([cards[a.slug] for a in articles])
-
-
-def plan_pages(site: Site, epoch: str, prints: Fingerprints | None = None) -> Iterator[PagePlan]:
-    """Yield a plan for every file of the output: the HTML pages, then the
-    feeds, the sitemap (which lists the pages), robots.txt."""
-    prints = prints or Fingerprints(site)
-    listed: list[tuple[str, dt.date | None]] = []
-    for plan in plan_html_pages(site, epoch, prints):
-        if plan.path != NOT_FOUND_PAGE:
-            listed.append((page_url(plan.path), plan.lastmod))
-        yield plan
-    yield from plan_feeds(site, epoch, prints)
-    yield from plan_sitemaps(site, epoch, listed)
-    yield PagePlan("robots.txt", _digest(epoch, "robots"), "robots.txt", {})
-
-
-def plan_html_pages(site: Site, epoch: str, prints: Fingerprints) -> Iterator[PagePlan]:
-    """Yield a plan for every HTML page: home, articles, taxonomies, terms,
-    the date archive, search and the 404 page."""
-    terms = site.article_terms
-    per_page = site.config.per_page
-
-    def listing(articles: list[Article], base: str, template: str, kind: str, key: object, **context
-                ) -> Iterator[PagePlan]:
-        for pager in paginate(articles, base, per_page):
-            yield PagePlan(pager.url + "index.html",
-                           _digest(epoch, kind, key, pager.url, pager.number, pager.total,
-                                   prints.of(pager.articles)),
-                           template, {"pager": pager, "article_terms": terms, **context},
-                           _newest(pager.articles))
-
-    yield from listing(site.articles, "", "list.html", "list", None)
+def article_digests(site: Site) -> dict[str, str]:
+    """The digest of each article as pages show it, by slug: its fields and
+    the links to its terms. Computed once per build; a page showing an
+    article is fingerprinted with it."""
+    digests = {}
     for article in site.articles:
-        near = site.neighbours.get(article.slug) or Neighbours()
-        shown = [a for a in (near.newer, near.older, *near.related) if a is not None]
-        yield PagePlan(article.url + "index.html",
-                       _digest(epoch, "article", prints.cards[article.slug], prints.of(shown),
-                               near.newer is not None, near.older is not None),
-                       "article.html", {"article": article, "terms": terms[article.slug], "near": near,
-                                        "article_terms": terms},
-                       article.date.date() if article.date else None)
-    for taxonomy in site.taxonomies.values():
-        yield PagePlan(taxonomy.url + "index.html",
-                       _digest(epoch, "taxonomy", taxonomy.kind,
-                               [(_term_key(t), t.parent.slug if t.parent else None) for t in taxonomy.terms]),
-                       "taxonomy.html", {"taxonomy": taxonomy})
-        for term in taxonomy.terms:
-            around = ([_term_ref(t) for t in term.ancestors], [_term_key(t) for t in term.children])
-            yield from listing(term.articles, term.url, "term.html", "term", (_term_key(term), around),
-                               taxonomy=taxonomy, term=term)
-    archive = site.archive
-    counts = [(y.year, y.count, [(m.month, m.count) for m in y.months]) for y in archive.years]
-    yield PagePlan(archive.url + "index.html", _digest(epoch, "archive", counts, len(archive.undated)),
-                   "archive.html", {"archive": archive}, _newest(site.articles))
-    for year in archive.years:
-        yield PagePlan(year.url + "index.html",
-                       _digest(epoch, "year", year.year, [(m.month, m.count) for m in year.months]),
-                       "archive_year.html", {"archive": archive, "period": year}, _newest(year.articles))
-        for month in year.months:
-            yield from listing(month.articles, month.url, "archive_month.html", "month", (year.year, month.month),
-                               archive=archive, period=month)
-    if archive.undated:
-        yield from listing(archive.undated, archive.undated_url, "archive_month.html", "undated", None,
-                           archive=archive, period=None)
-    yield PagePlan("search/index.html", _digest(epoch, "search"), "search.html", {})
-    yield PagePlan(NOT_FOUND_PAGE, _digest(epoch, "404"), "404.html", {"url_root": site_root(site)})
+        own = _digest(article.sha256 or article.body_html + article.text + article.footer,
+                      *(getattr(article, name) for name in _ARTICLE_FIELDS))
+        links = "|".join(f"{t.kind}:{t.slug}:{t.name}" for terms in site.article_terms[article.slug].values()
+                         for t in terms)
+        digests[article.slug] = _digest(own, links)
+    return digests
+
+
+class Planner:
+    """Makes the plan of every page: its template, its context, and a
+    fingerprint derived from that very context (views.Projector) and from
+    the templates it is rendered with (Renderer.template_epoch)."""
+
+    def __init__(self, site: Site, epochs: Callable[[str], str], cards: dict[str, str]):
+        self.site = site
+        self.epochs = epochs
+        self.projector = Projector(cards)
+
+    def page(self, path: str, template: str, context: dict, lastmod: dt.date | None = None) -> PagePlan:
+        fingerprint = self.projector.fingerprint(self.epochs(template), path, context)
+        return PagePlan(path, fingerprint, template, context, lastmod)
+
+    def plan(self) -> Iterator[PagePlan]:
+        """Yield a plan for every file of the output: the HTML pages, then
+        the feeds, the sitemap (which lists the pages), robots.txt."""
+        listed: list[tuple[str, dt.date | None]] = []
+        for plan in self.html_pages():
+            if plan.path != NOT_FOUND_PAGE:
+                listed.append((page_url(plan.path), plan.lastmod))
+            yield plan
+        yield from self.feeds()
+        yield from self.sitemaps(listed)
+        yield self.page("robots.txt", "robots.txt", {})
+
+    def listing(self, articles: list[Article], base: str, template: str, **context) -> Iterator[PagePlan]:
+        for pager in paginate(articles, base, self.site.config.per_page):
+            yield self.page(pager.url + "index.html", template, {"pager": pager, **context},
+                            _newest(pager.articles))
+
+    def html_pages(self) -> Iterator[PagePlan]:
+        """Home, articles, taxonomies, terms, the date archive, search, 404."""
+        site = self.site
+        yield from self.listing(site.articles, "", "list.html")
+        for article in site.articles:
+            near = site.neighbours.get(article.slug) or Neighbours()
+            yield self.page(article.url + "index.html", "article.html",
+                            {"article": article, "terms": term_links(site, article), "near": near},
+                            article.date.date() if article.date else None)
+        for taxonomy in site.taxonomies.values():
+            yield self.page(taxonomy.url + "index.html", "taxonomy.html", {"taxonomy": taxonomy})
+            for term in taxonomy.terms:
+                yield from self.listing(term.articles, term.url, "term.html",
+                                        taxonomy=TaxonomyRef.of(taxonomy), term=term)
+        archive = site.archive
+        yield self.page(archive.url + "index.html", "archive.html", {"archive": archive}, _newest(site.articles))
+        for year in archive.years:
+            yield self.page(year.url + "index.html", "archive_year.html", {"period": year}, _newest(year.articles))
+            for month in year.months:
+                yield from self.listing(month.articles, month.url, "archive_month.html",
+                                        period=month, count=month.count)
+        if archive.undated:
+            yield from self.listing(archive.undated, archive.undated_url, "archive_month.html",
+                                    period=None, count=len(archive.undated))
+        yield self.page("search/index.html", "search.html", {})
+        yield self.page(NOT_FOUND_PAGE, "404.html", {"url_root": site_root(site)})
+
+    def feeds(self) -> Iterator[PagePlan]:
+        """The Atom feeds: the whole site, each tag and each place."""
+        site = self.site
+        times = entry_times(site)
+        feeds = [("", site.config.title, site.articles)]
+        for kind in ("tags", "places"):
+            for term in site.taxonomies[kind].terms:
+                feeds.append((term.url, f"{term.name} — {site.config.title}", term.articles))
+        today = atom_time(dt.datetime.combine(dt.date.today(), dt.time()))
+        for url, title, articles in feeds:
+            latest = articles[:FEED_ENTRIES]
+            shown = {a.slug: times[a.slug] for a in latest}
+            updated = max((t[1] for t in shown.values()), key=_atom_instant, default=today)
+            yield self.page(url + "feed.xml", "feed.xml", {"feed_title": title, "alternate": url,
+                                                            "entries": latest, "times": shown, "updated": updated})
+
+    def sitemaps(self, listed: list[tuple[str, dt.date | None]]) -> Iterator[PagePlan]:
+        """sitemap.xml listing every page, split into sitemap-N.xml files under
+        a sitemap index when there are more than SITEMAP_LIMIT."""
+        chunks = [listed[i:i + SITEMAP_LIMIT] for i in range(0, len(listed), SITEMAP_LIMIT)] or [[]]
+        if len(chunks) == 1:
+            yield self.page("sitemap.xml", "sitemap.xml", {"pages": listed})
+            return
+        parts = []
+        for n, chunk in enumerate(chunks, 1):
+            name = f"sitemap-{n}.xml"
+            parts.append((name, max((d for _, d in chunk if d), default=None)))
+            yield self.page(name, "sitemap.xml", {"pages": chunk})
+        yield self.page("sitemap.xml", "sitemap_index.xml", {"parts": parts})
+
+
+def term_links(site: Site, article: Article) -> dict[str, list[TermRef]]:
+    """The terms an article links to, by kind, as links (no counts)."""
+    return {kind: [TermRef.of(t) for t in terms] for kind, terms in site.article_terms[article.slug].items()}
 
 
 NOT_FOUND_PAGE = "404.html"
@@ -475,39 +492,6 @@ def entry_times(site: Site) -> dict[str, tuple[str | None, str]]:
         else:
             times[article.slug] = (None, fallback)
     return times
-
-
-def plan_feeds(site: Site, epoch: str, prints: Fingerprints) -> Iterator[PagePlan]:
-    """Yield the Atom feeds: the whole site, each tag and each place."""
-    times = entry_times(site)
-    feeds = [("", site.config.title, site.articles)]
-    for kind in ("tags", "places"):
-        taxonomy = site.taxonomies[kind]
-        for term in taxonomy.terms:
-            feeds.append((term.url, f"{term.name} — {site.config.title}", term.articles))
-    for url, title, articles in feeds:
-        latest = articles[:FEED_ENTRIES]
-        shown = {a.slug: times[a.slug] for a in latest}
-        updated = max((t[1] for t in shown.values()), key=_atom_instant,
-                      default=atom_time(dt.datetime.combine(dt.date.today(), dt.time())))
-        yield PagePlan(url + "feed.xml", _digest(epoch, "feed", url, title, prints.of(latest), shown),
-                       "feed.xml", {"feed_title": title, "alternate": url, "entries": latest, "times": times,
-                                    "article_terms": site.article_terms, "updated": updated})
-
-
-def plan_sitemaps(site: Site, epoch: str, listed: list[tuple[str, dt.date | None]]) -> Iterator[PagePlan]:
-    """Yield sitemap.xml listing every page, split into sitemap-N.xml files
-    under a sitemap index when there are more than SITEMAP_LIMIT."""
-    chunks = [listed[i:i + SITEMAP_LIMIT] for i in range(0, len(listed), SITEMAP_LIMIT)] or [[]]
-    if len(chunks) == 1:
-        yield PagePlan("sitemap.xml", _digest(epoch, "sitemap", listed), "sitemap.xml", {"pages": listed})
-        return
-    parts = []
-    for n, chunk in enumerate(chunks, 1):
-        name = f"sitemap-{n}.xml"
-        parts.append((name, max((d for _, d in chunk if d), default=None)))
-        yield PagePlan(name, _digest(epoch, "sitemap", chunk), "sitemap.xml", {"pages": chunk})
-    yield PagePlan("sitemap.xml", _digest(epoch, "sitemap-index", parts), "sitemap_index.xml", {"parts": parts})
 
 
 def page_url(path: str) -> str:

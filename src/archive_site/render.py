@@ -6,14 +6,17 @@ the built-in theme, so a site overrides any template by using its file name.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
+from jinja2 import meta, nodes
 from markupsafe import Markup
 
-from . import arabic
+from . import __version__, arabic
 from .config import SiteConfig
+from .views import ViewEnvironment
 
 THEME_DIR = Path(__file__).parent / "theme"
 
@@ -27,13 +30,22 @@ def relative_url(target: str, page_url: str) -> str:
     return (prefix + target) or "./"
 
 
+# Templates that globals render from Python: a template that names the
+# global depends on that template too.
+GLOBAL_TEMPLATES = {"card": "partials/card.html", "feed_entry": "partials/feed_entry.xml"}
+
+
 class Renderer:
-    """Renders pages of one site; templates are compiled once and reused."""
+    """Renders pages of one site; templates are compiled once and reused.
+    Templates read the site model through views.ViewEnvironment."""
 
     def __init__(self, site_dir: Path, config: SiteConfig, globals: dict | None = None):
         loaders = [jinja2.FileSystemLoader(str(site_dir / "templates")),
                    jinja2.FileSystemLoader(str(THEME_DIR / "templates"))]
-        self.env = jinja2.Environment(
+        self.config = config
+        self._epochs: dict[str, str] = {}
+        self._links: dict[str, dict] = {}
+        self.env = ViewEnvironment(
             loader=jinja2.ChoiceLoader(loaders),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -55,35 +67,69 @@ class Renderer:
             reading_time=arabic.reading_time,
         )
 
-    def forget_pages(self) -> None:
-        """Forget the cards and feed entries rendered so far: the next build's
-        articles may differ."""
+    def use_links(self, links: dict[str, dict]) -> None:
+        """Start a build: the links of each article to its terms (by slug),
+        which cards and feed entries show; forget the cards and entries
+        rendered so far, since articles may have changed."""
+        self._links = links
         self._entries.clear()
         self._cards.clear()
+
+    def template_epoch(self, name: str) -> str:
+        """A digest of everything a page rendered with template `name` gets
+        from outside its context: the version, the settings and the source
+        of every template it can use (what it extends, includes and imports,
+        and what the globals it names render). When that cannot be told from
+        the source (a name computed at render time), every template counts."""
+        found = self._epochs.get(name)
+        if found is None:
+            digest = hashlib.blake2b(f"{__version__}|{self.config!r}".encode("utf-8"), digest_size=16)
+            for used in sorted(self._closure(name)):
+                source = self.env.loader.get_source(self.env, used)[0]
+                digest.update(f"\0{used}\0{source}".encode("utf-8"))
+            found = self._epochs[name] = digest.hexdigest()
+        return found
+
+    def _closure(self, name: str) -> set[str]:
+        seen: set[str] = set()
+        todo = [name]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            source, filename, _ = self.env.loader.get_source(self.env, current)
+            tree = self.env.parse(source, current, filename)
+            referenced = list(meta.find_referenced_templates(tree))
+            if None in referenced:
+                return set(self.env.list_templates())
+            names = {node.name for node in tree.find_all(nodes.Name)}
+            referenced += [template for name, template in GLOBAL_TEMPLATES.items() if name in names]
+            todo.extend(referenced)
+        return seen
 
     @jinja2.pass_context
     def _card(self, context: jinja2.runtime.Context, article) -> Markup:
         """The card of `article` (partials/card.html) on the current page. A
-        card shows the same on every page at the same folder depth (its
-        links are relative), so it is rendered once per depth and build."""
-        page_url = context["page_url"]
-        key = (article.slug, page_url.count("/"))
+        card is given its links from the root (`root`, "../" per folder), not
+        the page's address, so it shows the same on every page at the same
+        folder depth: it is rendered once per depth and build."""
+        depth = context["page_url"].count("/")
+        key = (article.slug, depth)
         card = self._cards.get(key)
         if card is None:
-            template = self.env.get_template("partials/card.html")
-            card = Markup(template.render(article=article, article_terms=context["article_terms"],
-                                          page_url=page_url))
+            template = self.env.get_template(GLOBAL_TEMPLATES["card"])
+            card = Markup(template.render(article=article, terms=self._links[article.slug], root="../" * depth))
             self._cards[key] = card
         return card
 
-    def _feed_entry(self, article, times: dict, article_terms: dict) -> Markup:
+    def _feed_entry(self, article, times: tuple) -> Markup:
         """The Atom entry of `article`: the same in every feed that lists it
         (its links are absolute), so it is rendered once per build."""
         entry = self._entries.get(article.slug)
         if entry is None:
-            template = self.env.get_template("partials/feed_entry.xml")
-            entry = Markup(template.render(article=article, times=times[article.slug],
-                                           terms=article_terms[article.slug], page_url=""))
+            template = self.env.get_template(GLOBAL_TEMPLATES["feed_entry"])
+            entry = Markup(template.render(article=article, times=times, terms=self._links[article.slug]))
             self._entries[article.slug] = entry
         return entry
 
@@ -147,8 +193,11 @@ def absolute_url(config: SiteConfig, target: str) -> str:
 
 @jinja2.pass_context
 def _url(context: jinja2.runtime.Context, target: str) -> str:
-    # A page served at any address (the 404 page) links from the site's root.
+    # A page served at any address (the 404 page) links from the site's root;
+    # a card, from the relative root it is given.
     root = context.get("url_root")
+    if root is None:
+        root = context.get("root")
     if root is not None:
-        return root + target
+        return (root + target) or "./"
     return relative_url(target, context["page_url"])

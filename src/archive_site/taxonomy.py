@@ -106,6 +106,10 @@ class DateArchive:
     years: list[Period]
     undated: list[Article]
 
+    @property
+    def undated_count(self) -> int:
+        return len(self.undated)
+
     url = "archive/"
     undated_url = "archive/undated/"
 
