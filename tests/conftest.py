@@ -123,6 +123,16 @@ def tool(name: str) -> str:
 
 # --- a real browser and a real HTTP server, for the tests that need them ------------
 
+BROWSER_FIXTURES = {"chromium", "search_page"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test that drives Chromium as `browser`, from the fixtures
+    it uses (so `-m "not browser"` leaves them out of an everyday run)."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -496,6 +496,7 @@ def test_an_edit_that_keeps_size_and_time_is_seen(cli, tmp_path, monkeypatch):
     assert "النص الجديد" in text and "النص القديم" not in text
 
 
+@pytest.mark.tools
 def test_temporary_folders_of_killed_processes_are_removed(cli, tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()

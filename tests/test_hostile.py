@@ -214,6 +214,7 @@ def test_failure_mid_build_leaves_the_previous_output(cli, tmp_path, monkeypatch
     assert [p.name for p in site.iterdir() if p.name.startswith(".build")] == []
 
 
+@pytest.mark.slow
 def test_kill_9_mid_build_leaves_the_previous_output(tmp_path):
     site = write_site(tmp_path / "site", {
         f"content/{i:04}.md": f"---\ntitle: مقال رقم {i}\ndate: 2020-01-01\n---\n" + "كلمة " * 300 + "\n"
@@ -291,6 +292,7 @@ BROKEN = [
 ]
 
 
+@pytest.mark.slow
 def test_stress_5_percent_broken_of_2000(cli, tmp_path):
     files: dict[str, str | bytes] = {}
     bad = set()

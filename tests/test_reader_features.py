@@ -97,11 +97,13 @@ def test_feeds_parse_cleanly_with_absolute_links(site):
     assert tag.feed.link == BASE + quote("tags/قصف/")
 
 
+@pytest.mark.tools
 def test_feeds_pass_the_atom_schema(site):
     run = subprocess.run([tool("pyjing"), "-c", str(ATOM_SCHEMA), *map(str, feeds(site))], capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
 
 
+@pytest.mark.tools
 def test_the_atom_schema_check_catches_a_broken_feed(site, tmp_path):
     broken = tmp_path / "broken.xml"
     broken.write_text(re.sub(r"<id>.*?</id>", "", read(site / "feed.xml"), count=2), encoding="utf-8")

@@ -199,6 +199,7 @@ def test_search_page_is_arabic_and_right_to_left(search_page):
     assert page.get_attribute(".pagefind-ui__search-input", "placeholder") == "ابحث في الأرشيف"
 
 
+@pytest.mark.tools
 def test_without_pagefind_the_site_still_builds(cli, tmp_path, monkeypatch):
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "missing-pagefind"))
     site = write_site(tmp_path / "site", {"content/a.md": "---\ntitle: عنوان\n---\nنص\n"})
@@ -210,6 +211,7 @@ def test_without_pagefind_the_site_still_builds(cli, tmp_path, monkeypatch):
     assert not (site / "build/pagefind").exists()
 
 
+@pytest.mark.tools
 def test_unchanged_articles_keep_the_index(cli, tmp_path):
     site = write_site(tmp_path / "site", {"content/a.md": "---\ntitle: عنوان\n---\nنص\n"})
     assert "Search index written" in cli("build", site).out

@@ -17,6 +17,8 @@ from urllib.parse import quote
 import pytest
 from conftest import write_site
 
+pytestmark = pytest.mark.slow  # each test starts a real server process
+
 ARTICLE = "---\ntitle: {title}\ndate: 2021-06-14\nplaces: [حلب]\n---\n\n{body}\n"
 
 

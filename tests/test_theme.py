@@ -118,6 +118,7 @@ def test_printed_article_keeps_text_and_citation_without_navigation(chromium, sa
     page.close()
 
 
+@pytest.mark.tools
 def test_every_page_passes_the_nu_html_checker(sample):
     out, _ = sample
     pages = sorted(str(p) for p in out.rglob("*.html"))
@@ -127,6 +128,7 @@ def test_every_page_passes_the_nu_html_checker(sample):
     assert len(pages) > 100
 
 
+@pytest.mark.tools
 def test_no_broken_internal_links(sample):
     out, address = sample
     run = subprocess.run([tool("linkchecker"), "--no-warnings", "--no-status", "--threads", "4", address],

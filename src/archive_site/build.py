@@ -39,7 +39,7 @@ from .render import THEME_DIR, Renderer
 from .search import SearchResult
 from .scratch import OWNED, is_leftover, mark_owned
 from .sitefiles import FoundFile, SiteWalker
-from .taxonomy import Neighbours, Site, make_site, paginate
+from .taxonomy import Neighbours, Site, Term, make_site, paginate
 from .views import Projector, TaxonomyRef, TermRef
 from .workers import can_fork, fork_map
 
@@ -177,12 +177,13 @@ class Builder:
         epoch = theme_epoch(site_dir, config)
         renderer = self._renderer(config, epoch)
         cards = article_digests(site)
-        renderer.use_links({a.slug: term_links(site, a) for a in site.articles})
+        links = term_links(site)
+        renderer.use_links(links)
         self.last_site = (site, gazetteer, cards)
         writer = (writer_factory or StagingWriter)(self.out_dir, not options.clean)
         try:
             todo = []
-            for plan in Planner(site, renderer.template_epoch, cards).plan():
+            for plan in Planner(site, renderer.template_epoch, cards, links).plan():
                 report.pages += 1
                 if not writer.keep(plan):
                     todo.append(plan)
@@ -355,9 +356,11 @@ class Planner:
     fingerprint derived from that very context (views.Projector) and from
     the templates it is rendered with (Renderer.template_epoch)."""
 
-    def __init__(self, site: Site, epochs: Callable[[str], str], cards: dict[str, str]):
+    def __init__(self, site: Site, epochs: Callable[[str], str], cards: dict[str, str],
+                 links: dict[str, dict[str, list[TermRef]]]):
         self.site = site
         self.epochs = epochs
+        self.links = links
         self.projector = Projector(cards)
 
     def page(self, path: str, template: str, context: dict, lastmod: dt.date | None = None) -> PagePlan:
@@ -388,7 +391,7 @@ class Planner:
         for article in site.articles:
             near = site.neighbours.get(article.slug) or Neighbours()
             yield self.page(article.url + "index.html", "article.html",
-                            {"article": article, "terms": term_links(site, article), "near": near},
+                            {"article": article, "terms": self.links[article.slug], "near": near},
                             article.date.date() if article.date else None)
         for taxonomy in site.taxonomies.values():
             yield self.page(taxonomy.url + "index.html", "taxonomy.html", {"taxonomy": taxonomy})
@@ -439,9 +442,19 @@ class Planner:
         yield self.page("sitemap.xml", "sitemap_index.xml", {"parts": parts})
 
 
-def term_links(site: Site, article: Article) -> dict[str, list[TermRef]]:
-    """The terms an article links to, by kind, as links (no counts)."""
-    return {kind: [TermRef.of(t) for t in terms] for kind, terms in site.article_terms[article.slug].items()}
+def term_links(site: Site) -> dict[str, dict[str, list[TermRef]]]:
+    """For each article (by slug), the terms it links to, by kind, as links
+    (no counts). One TermRef per term, shared by every article that links to it."""
+    refs: dict[int, TermRef] = {}
+
+    def ref(term: Term) -> TermRef:
+        found = refs.get(id(term))
+        if found is None:
+            found = refs[id(term)] = TermRef.of(term)
+        return found
+
+    return {slug: {kind: [ref(t) for t in terms] for kind, terms in by_kind.items()}
+            for slug, by_kind in site.article_terms.items()}
 
 
 NOT_FOUND_PAGE = "404.html"

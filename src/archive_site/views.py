@@ -107,7 +107,7 @@ class Projector:
 
     def __init__(self, articles: dict[str, str]):
         self.articles = articles
-        self._memo: dict[int, tuple[object, str]] = {}
+        self._memo: dict[tuple[int, str], tuple[object, str]] = {}
 
     def fingerprint(self, *parts: object) -> str:
         """The digest of `parts`: strings as they are, anything else projected."""
@@ -121,27 +121,36 @@ class Projector:
         if how == ARTICLE:
             return self.articles[value.slug]
         if how == REF:
-            return self.project(TermRef.of(value))
+            return self._memoized(value, REF, lambda: self.project(TermRef.of(value)))
         if how in (ARTICLES, REFS, TERMS, PERIODS):
-            inner = {ARTICLES: ARTICLE, REFS: REF}.get(how, VALUE)
-            return "[" + ",".join(self.project(item, inner) for item in value) + "]"
-        if isinstance(value, (str, int, float, bool)):
+            inner = _INNER.get(how, VALUE)
+            return "[" + ",".join([self.project(item, inner) for item in value]) + "]"
+        kind = type(value)
+        if kind in _PLAIN:
             return repr(value)
+        if kind is Article:
+            return self.articles[value.slug]
+        spec = FIELDS.get(kind)
+        if spec is not None:
+            return self._memoized(value, VALUE, lambda: hashlib.blake2b("\x1f".join(
+                [f"{name}={self.project(getattr(value, name), field)}" for name, field in spec.items()]
+            ).encode("utf-8"), digest_size=16).hexdigest())
         if isinstance(value, (dt.date, dt.datetime)):
             return value.isoformat()
-        if isinstance(value, Article):
-            return self.articles[value.slug]
         if isinstance(value, (list, tuple)):
-            return "[" + ",".join(self.project(item) for item in value) + "]"
+            return "[" + ",".join([self.project(item) for item in value]) + "]"
         if isinstance(value, dict):
-            return "{" + ",".join(f"{key!r}:{self.project(item)}" for key, item in sorted(value.items())) + "}"
-        spec = FIELDS.get(type(value))
-        if spec is None:
-            raise TypeError(f"a page context holds a {type(value).__name__}, which views.FIELDS does not describe")
-        found = self._memo.get(id(value))
+            return "{" + ",".join([f"{key!r}:{self.project(item)}" for key, item in sorted(value.items())]) + "}"
+        raise TypeError(f"a page context holds a {kind.__name__}, which views.FIELDS does not describe")
+
+    def _memoized(self, value: object, how: str, compute) -> str:
+        """The projection of `value` seen as `how`, computed once per build."""
+        key = (id(value), how)
+        found = self._memo.get(key)
         if found is None:
-            digest = hashlib.blake2b("\x1f".join(
-                f"{name}={self.project(getattr(value, name), how)}" for name, how in spec.items()
-            ).encode("utf-8"), digest_size=16).hexdigest()
-            found = self._memo[id(value)] = (value, digest)  # kept alive: its id is never reused
+            found = self._memo[key] = (value, compute())  # kept alive: its id is never reused
         return found[1]
+
+
+_INNER = {ARTICLES: ARTICLE, REFS: REF}
+_PLAIN = {str, int, float, bool}
