@@ -588,3 +588,13 @@ def test_a_small_update_cut_short_is_completed_by_the_next_build(cli, tmp_path, 
     clean = tmp_path / "clean"
     assert cli("build", site, "--no-search", "--clean", "-o", clean).status == 0
     assert snapshot(site / "build") == snapshot(clean)
+
+
+def test_a_new_cache_is_read_back_by_the_next_build(tmp_path):
+    records = cache_module.RecordCache.for_site(tmp_path, "salt", tmp_path / "cache")
+    records.put("parse", "content/a.md", (1, 2, 3, 4), ("value", [1, 2]))
+    records.save()
+    again = cache_module.RecordCache.for_site(tmp_path, "salt", tmp_path / "cache")
+    assert again.problems == [] and not again.stale
+    assert list(again.entries) == [("parse", "content/a.md")]
+    assert cache_module.RecordCache.for_site(tmp_path, "other salt", tmp_path / "cache").entries == {}

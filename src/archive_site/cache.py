@@ -31,7 +31,7 @@ DATABASE = "records.sqlite"
 TAG_FILE = "CACHEDIR.TAG"
 TAG_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
             "# This folder holds what archive-site builds remember; deleting it is safe.\n")
-SCHEMA = 1
+SCHEMA = 2
 # A file changed this soon before its entry was stored may have changed again
 # within the file system's time granularity without its state showing it: it
 # is read again (as git does with "racily clean" files).
@@ -109,8 +109,9 @@ class RecordCache:
         self.changed: dict[tuple[str, str], tuple[list, int, str]] = {}
         self.used: set[tuple[str, str]] = set()
         self.problems: list[ContentError] = []
-        # True when the stored rows are not this cache's (another salt, --clean).
-        self.stale = fresh
+        # Until the stored salt is found to be this cache's, the rows on disk
+        # are not its own (none yet, another version or gazetteer, --clean).
+        self.stale = True
         if folder is not None and not fresh:
             self._read()
 
@@ -139,8 +140,8 @@ class RecordCache:
             with _connect(self.path) as db:
                 found = db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
                 if found is None or found[0] != self.salt:
-                    self.stale = True  # another version or gazetteer: start again
-                    return
+                    return  # another version or gazetteer: start again
+                self.stale = False
                 for what, rel, state, stored, value in db.execute(
                         "SELECT what, path, state, stored_ns, value FROM records"):
                     self.entries[(what, rel)] = (json.loads(state), int(stored), value)
@@ -165,7 +166,7 @@ class RecordCache:
         if hit is None or tuple(hit[0]) != tuple(state) or max(state[1:3]) >= hit[1] - AMBIGUOUS_NS:
             return None
         try:
-            value = decode(json.loads(hit[2]))
+            value = loads(hit[2])
         except (ValueError, TypeError, KeyError) as exc:
             self._warn(f"an entry of the build cache for {rel} is damaged and was discarded ({exc})")
             return None
@@ -264,39 +265,57 @@ def encode(value: object) -> object:
         return {"$bytes": base64.b64encode(value).decode("ascii")}
     for name, kind in _RECORDS.items():
         if type(value) is kind:
-            return {f"${name}": {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(kind)}}
+            return {f"${name}": [[f.name, encode(getattr(value, f.name))] for f in dataclasses.fields(kind)]}
     raise TypeError(f"cannot store a {type(value).__name__} in the build cache")
 
 
 def decode(data: object) -> object:
-    """The value `encode` gave `data` for. Raises ValueError, TypeError or
-    KeyError for anything else."""
-    if data is None or isinstance(data, (bool, int, float, str)):
-        return data
+    """The value `encode` gave `data` (parsed JSON) for. Raises ValueError,
+    TypeError or KeyError for anything else."""
+    if isinstance(data, dict):  # inside out, as json.loads's object_hook goes
+        return _shape({key: decode(value) for key, value in data.items()})
     if isinstance(data, list):
         return [decode(v) for v in data]
-    if not isinstance(data, dict) or len(data) != 1:
+    if data is None or isinstance(data, (bool, int, float, str)):
+        return data
+    raise ValueError("unknown shape")
+
+
+def loads(text: str) -> object:
+    """decode(json.loads(text)), with the shapes made while parsing (faster)."""
+    return json.loads(text, object_hook=_shape)
+
+
+def _shape(data: dict) -> object:
+    """The value of one tagged JSON object, whose contents are decoded already."""
+    if len(data) != 1:
         raise ValueError("unknown shape")
     (tag, inner), = data.items()
     if tag == "$tuple":
-        return tuple(decode(v) for v in _list(inner))
+        return tuple(_list(inner))
     if tag == "$map":
-        return {_hashable(decode(k)): decode(v) for k, v in _list(inner)}
+        return {_hashable(k): v for k, v in map(_pair, _list(inner))}
     if tag == "$datetime":
         return dt.datetime.fromisoformat(inner)
     if tag == "$date":
         return dt.date.fromisoformat(inner)
     if tag == "$set":
-        return {_hashable(decode(v)) for v in _list(inner)}
+        return {_hashable(v) for v in _list(inner)}
     if tag == "$bytes":
         return base64.b64decode(inner, validate=True)
     kind = _RECORDS.get(tag[1:]) if tag.startswith("$") else None
-    if kind is None or not isinstance(inner, dict):
+    if kind is None:
         raise ValueError(f"unknown shape {tag!r}")
-    names = {f.name for f in dataclasses.fields(kind)}
-    if set(inner) - names:
+    values = dict(map(_pair, _list(inner)))
+    if set(values) - {f.name for f in dataclasses.fields(kind)}:
         raise ValueError(f"unknown field of {tag!r}")
-    return kind(**{name: decode(value) for name, value in inner.items()})
+    return kind(**values)
+
+
+def _pair(item: object) -> tuple:
+    if not isinstance(item, list) or len(item) != 2:
+        raise ValueError("expected a pair")
+    return item[0], item[1]
 
 
 def _list(data: object) -> list:
