@@ -19,9 +19,9 @@ def article(i: int, extra: str = "") -> str:
 def parallel_even_when_small(monkeypatch):
     """Render in worker processes however few pages change, so that the
     parallel path is the one compared against clean serial builds."""
-    from archive_site import build
+    from archive_site import render
 
-    monkeypatch.setattr(build, "PARALLEL_MIN_PAGES", 1)
+    monkeypatch.setattr(render, "PARALLEL_MIN_PAGES", 1)
 
 
 @pytest.fixture

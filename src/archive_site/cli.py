@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from . import __version__, arabic
-from .build import BuildError, BuildOptions, BuildReport, build, collect_static, print_progress
+from .build import BuildError, BuildOptions, BuildReport, build, collect_static
 from .config import ConfigError, load_config
 from .gazetteer import GazetteerError, load_gazetteer, tag_articles
 from .loader import load_site
@@ -261,3 +261,7 @@ def run_new(args) -> Exit:
         file.write(text)
     print(path)
     return Exit.OK
+
+
+def print_progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)

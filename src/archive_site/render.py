@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import quote
 
 import jinja2
@@ -16,7 +17,15 @@ from markupsafe import Markup
 
 from . import __version__, arabic
 from .config import SiteConfig
+from .model import ContentError
+from .plan import PagePlan, page_url
 from .views import ViewEnvironment
+from .workers import fork_map
+
+if TYPE_CHECKING:
+    from .publish import Writer
+
+Progress = Callable[[str], None]
 
 THEME_DIR = Path(__file__).parent / "theme"
 
@@ -201,3 +210,65 @@ def _url(context: jinja2.runtime.Context, target: str) -> str:
     if root is not None:
         return (root + target) or "./"
     return relative_url(target, context["page_url"])
+
+
+# --- rendering many pages, and template errors ------------------------------------
+
+PARALLEL_MIN_PAGES = 400  # fewer pages than this render in one process
+
+
+def render_pages(plans: list[PagePlan], renderer: Renderer, writer: Writer, jobs: int,
+                 progress: Progress | None) -> None:
+    """Render and write `plans`, in `jobs` forked processes when above one.
+    Raises jinja2.TemplateError for a template problem, from any process."""
+
+    def render(plan: PagePlan) -> None:
+        try:
+            writer.write(plan, renderer.render(plan.template, page_url(plan.path), **plan.context))
+        except jinja2.TemplateError as exc:
+            raise _portable(exc) from None
+
+    shown = 0
+
+    def report(done: int) -> None:  # about every thousand pages
+        nonlocal shown
+        if done // 1000 > shown // 1000:
+            shown = done
+            progress(f"{done} of {len(plans)} pages rendered")
+
+    fork_map(render, plans, jobs, min_items=PARALLEL_MIN_PAGES, progress=report if progress else None)
+
+
+def _portable(exc: jinja2.TemplateError) -> jinja2.TemplateError:
+    """`exc` in a form that survives pickling back from a worker process."""
+    copy = jinja2.TemplateError(exc.message)
+    copy.filename, copy.lineno = template_location(exc)
+    copy.name = getattr(exc, "name", None)
+    return copy
+
+
+def template_location(exc: jinja2.TemplateError) -> tuple[str | None, int | None]:
+    """The template file and line of `exc`: given for a syntax error, else
+    found in the traceback, where Jinja puts the template's own lines."""
+    filename, lineno = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if filename:
+        return filename, lineno
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code.co_filename
+        if not code.endswith(".py") and Path(code).is_file():
+            filename, lineno = code, tb.tb_lineno
+        tb = tb.tb_next
+    return filename, lineno
+
+
+def template_error(exc: jinja2.TemplateError, site_dir: Path) -> ContentError:
+    """Return a template problem as a ContentError naming the file and line."""
+    filename, lineno = template_location(exc)
+    name = filename or getattr(exc, "name", None) or "templates"
+    try:
+        name = Path(name).resolve().relative_to(site_dir).as_posix()
+    except ValueError:
+        pass
+    return ContentError(name, f"template error: {exc.message or exc}", lineno,
+                        "fix the template, or delete it to use the built-in one")

@@ -33,12 +33,13 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from . import search
-from .build import BuildOptions, Builder, BuildReport, InPlaceWriter
+from .build import BuildOptions, Builder, BuildReport
 from .config import CONFIG_FILE, ConfigError, load_config
 from .gazetteer import SITE_FILE as GAZETTEER_FILE
 from .gazetteer import GazetteerError
 from .loader import _EDITOR_LEFTOVERS
 from .model import ContentError
+from .publish import InPlaceWriter
 from .scratch import make_scratch
 
 EVENTS_PATH = "/__archive-site/events"

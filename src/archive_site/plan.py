@@ -1,0 +1,217 @@
+"""Planning: from the site model to the plan of every output file.
+
+Pure: no file is read or written. Each plan holds the page's template, the
+context it is rendered with, and a fingerprint derived from that very
+context (views.Projector) and from the templates it can use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, fields
+from typing import Callable, Iterator
+from urllib.parse import urlsplit
+
+from .model import Article, instant
+from .taxonomy import Neighbours, Site, Term, paginate
+from .views import Projector, TaxonomyRef, TermRef
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """One file of the output: where it goes, the fingerprint of what it
+    shows, and how to render it (template and context)."""
+
+    path: str
+    fingerprint: str
+    template: str
+    context: dict
+    lastmod: dt.date | None = None  # for the sitemap
+
+
+
+def _digest(*parts: object) -> str:
+    """A stable digest of `parts` (their repr; strings as they are)."""
+    text = "\x1f".join(part if isinstance(part, str) else repr(part) for part in parts)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+# What an article's own fields are, apart from the large texts that its file's
+# bytes (sha256) already stand for.
+_ARTICLE_FIELDS = [f.name for f in fields(Article) if f.name not in ("body_html", "text", "footer")]
+
+
+def article_digests(site: Site) -> dict[str, str]:
+    """The digest of each article as pages show it, by slug: its fields and
+    the links to its terms. Computed once per build; a page showing an
+    article is fingerprinted with it."""
+    digests = {}
+    for article in site.articles:
+        own = _digest(article.sha256 or article.body_html + article.text + article.footer,
+                      *(getattr(article, name) for name in _ARTICLE_FIELDS))
+        links = "|".join(f"{t.kind}:{t.slug}:{t.name}" for terms in site.article_terms[article.slug].values()
+                         for t in terms)
+        digests[article.slug] = _digest(own, links)
+    return digests
+
+
+class Planner:
+    """Makes the plan of every page: its template, its context, and a
+    fingerprint derived from that very context (views.Projector) and from
+    the templates it is rendered with (Renderer.template_epoch)."""
+
+    def __init__(self, site: Site, epochs: Callable[[str], str], cards: dict[str, str],
+                 links: dict[str, dict[str, list[TermRef]]]):
+        self.site = site
+        self.epochs = epochs
+        self.links = links
+        self.projector = Projector(cards)
+
+    def page(self, path: str, template: str, context: dict, lastmod: dt.date | None = None) -> PagePlan:
+        fingerprint = self.projector.fingerprint(self.epochs(template), path, context)
+        return PagePlan(path, fingerprint, template, context, lastmod)
+
+    def plan(self) -> Iterator[PagePlan]:
+        """Yield a plan for every file of the output: the HTML pages, then
+        the feeds, the sitemap (which lists the pages), robots.txt."""
+        listed: list[tuple[str, dt.date | None]] = []
+        for plan in self.html_pages():
+            if plan.path != NOT_FOUND_PAGE:
+                listed.append((page_url(plan.path), plan.lastmod))
+            yield plan
+        yield from self.feeds()
+        yield from self.sitemaps(listed)
+        yield self.page("robots.txt", "robots.txt", {})
+
+    def listing(self, articles: list[Article], base: str, template: str, **context) -> Iterator[PagePlan]:
+        for pager in paginate(articles, base, self.site.config.per_page):
+            yield self.page(pager.url + "index.html", template, {"pager": pager, **context},
+                            _newest(pager.articles))
+
+    def html_pages(self) -> Iterator[PagePlan]:
+        """Home, articles, taxonomies, terms, the date archive, search, 404."""
+        site = self.site
+        yield from self.listing(site.articles, "", "list.html")
+        for article in site.articles:
+            near = site.neighbours.get(article.slug) or Neighbours()
+            yield self.page(article.url + "index.html", "article.html",
+                            {"article": article, "terms": self.links[article.slug], "near": near},
+                            article.date.date() if article.date else None)
+        for taxonomy in site.taxonomies.values():
+            yield self.page(taxonomy.url + "index.html", "taxonomy.html", {"taxonomy": taxonomy})
+            for term in taxonomy.terms:
+                yield from self.listing(term.articles, term.url, "term.html",
+                                        taxonomy=TaxonomyRef.of(taxonomy), term=term)
+        archive = site.archive
+        yield self.page(archive.url + "index.html", "archive.html", {"archive": archive}, _newest(site.articles))
+        for year in archive.years:
+            yield self.page(year.url + "index.html", "archive_year.html", {"period": year}, _newest(year.articles))
+            for month in year.months:
+                yield from self.listing(month.articles, month.url, "archive_month.html",
+                                        period=month, count=month.count)
+        if archive.undated:
+            yield from self.listing(archive.undated, archive.undated_url, "archive_month.html",
+                                    period=None, count=len(archive.undated))
+        yield self.page("search/index.html", "search.html", {})
+        yield self.page(NOT_FOUND_PAGE, "404.html", {"url_root": site_root(site)})
+
+    def feeds(self) -> Iterator[PagePlan]:
+        """The Atom feeds: the whole site, each tag and each place."""
+        site = self.site
+        times = entry_times(site)
+        feeds = [("", site.config.title, site.articles)]
+        for kind in ("tags", "places"):
+            for term in site.taxonomies[kind].terms:
+                feeds.append((term.url, f"{term.name} — {site.config.title}", term.articles))
+        today = atom_time(dt.datetime.combine(dt.date.today(), dt.time()))
+        for url, title, articles in feeds:
+            latest = articles[:FEED_ENTRIES]
+            shown = {a.slug: times[a.slug] for a in latest}
+            updated = max((t[1] for t in shown.values()), key=_atom_instant, default=today)
+            yield self.page(url + "feed.xml", "feed.xml", {"feed_title": title, "alternate": url,
+                                                            "entries": latest, "times": shown, "updated": updated})
+
+    def sitemaps(self, listed: list[tuple[str, dt.date | None]]) -> Iterator[PagePlan]:
+        """sitemap.xml listing every page, split into sitemap-N.xml files under
+        a sitemap index when there are more than SITEMAP_LIMIT."""
+        chunks = [listed[i:i + SITEMAP_LIMIT] for i in range(0, len(listed), SITEMAP_LIMIT)] or [[]]
+        if len(chunks) == 1:
+            yield self.page("sitemap.xml", "sitemap.xml", {"pages": listed})
+            return
+        parts = []
+        for n, chunk in enumerate(chunks, 1):
+            name = f"sitemap-{n}.xml"
+            parts.append((name, max((d for _, d in chunk if d), default=None)))
+            yield self.page(name, "sitemap.xml", {"pages": chunk})
+        yield self.page("sitemap.xml", "sitemap_index.xml", {"parts": parts})
+
+
+def term_links(site: Site) -> dict[str, dict[str, list[TermRef]]]:
+    """For each article (by slug), the terms it links to, by kind, as links
+    (no counts). One TermRef per term, shared by every article that links to it."""
+    refs: dict[int, TermRef] = {}
+
+    def ref(term: Term) -> TermRef:
+        found = refs.get(id(term))
+        if found is None:
+            found = refs[id(term)] = TermRef.of(term)
+        return found
+
+    return {slug: {kind: [ref(t) for t in terms] for kind, terms in by_kind.items()}
+            for slug, by_kind in site.article_terms.items()}
+
+
+NOT_FOUND_PAGE = "404.html"
+FEED_ENTRIES = 50
+SITEMAP_LIMIT = 50_000  # URLs in one sitemap file, as the sitemaps protocol allows
+
+
+def _newest(articles: list[Article]) -> dt.date | None:
+    """The date of the newest dated article of `articles` (newest first)."""
+    for article in articles:
+        if article.date is not None:
+            return article.date.date()
+    return None
+
+
+def site_root(site: Site) -> str:
+    """The path of the site on its host ("/" or "/archive/"), from base_url."""
+    return urlsplit(site.config.base_url).path or "/"
+
+
+def _atom_instant(stamp: str) -> dt.datetime:
+    return instant(dt.datetime.fromisoformat(stamp))
+
+
+def atom_time(value: dt.datetime) -> str:
+    """Return `value` as an RFC 3339 time; a time without zone is taken as UTC."""
+    if value.tzinfo is None:
+        return value.replace(microsecond=0).isoformat() + "Z"
+    return value.replace(microsecond=0).isoformat()
+
+
+def entry_times(site: Site) -> dict[str, tuple[str | None, str]]:
+    """Return, for each article slug, its Atom (published, updated) times:
+    both its date when it has one. An undated article has no publication
+    time; as the time it was last updated (which Atom requires) it gets the
+    newest date of the archive, or today's when no article has a date. Never
+    the file's time, which differs in every copy of the site."""
+    dated = [a.date for a in site.articles if a.date is not None]
+    if dated:
+        fallback = atom_time(max(dated, key=instant))
+    else:
+        fallback = atom_time(dt.datetime.combine(dt.date.today(), dt.time()))
+    times = {}
+    for article in site.articles:
+        if article.date is not None:
+            stamp = atom_time(article.date)
+            times[article.slug] = (stamp, stamp)
+        else:
+            times[article.slug] = (None, fallback)
+    return times
+
+
+def page_url(path: str) -> str:
+    """The site path of the page written at `path` ("tags/index.html" → "tags/")."""
+    return path[: -len("index.html")] if path.endswith("index.html") else path
