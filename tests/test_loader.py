@@ -226,3 +226,12 @@ def test_fast_path_takes_plain_arabic_paragraphs():
     assert plain_paragraphs_html("\nالفقرة الأولى.\nسطر ثانٍ.\n\n\nالفقرة الثانية.\n") == (
         "<p>الفقرة الأولى.\nسطر ثانٍ.</p>\n<p>الفقرة الثانية.</p>")
     assert plain_paragraphs_html("نص *مائل*") is None
+
+
+def test_a_key_close_to_a_known_one_gets_a_did_you_mean_warning(tmp_path):
+    result = load(tmp_path, {"content/a.md": "---\ntitle: أ\nplace: [حلب]\nTags: [نزوح]\nweight: 3\n---\nنص\n"})
+    warnings = {(w.line, w.message) for w in result.warnings if "unknown key" in w.message}
+    assert warnings == {(3, "unknown key 'place' is kept only for templates; did you mean 'places'?"),
+                        (4, "unknown key 'Tags' is kept only for templates; did you mean 'tags'?")}
+    article = result.articles[0]
+    assert article.places == () and article.extra == {"Tags": ["نزوح"], "place": ["حلب"], "weight": 3}

@@ -8,6 +8,7 @@ never raised: the build decides what to do with them.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import html
 import os
@@ -361,12 +362,26 @@ def read_front_matter(text: str, rel: str) -> tuple[dict, int, dict[str, int], l
     cleaned = {}
     for key, value in fields.items():
         key, stripped = str(key), _strip_forbidden(value)
+        close = _close_field(key)
+        if close:
+            warnings.append(ContentError(rel, f"unknown key '{key}' is kept only for templates; "
+                                              f"did you mean '{close}'?", key_lines.get(key),
+                                         f"rename it to '{close}' to use it", warning=True))
         if stripped != value:
             warnings.append(ContentError(rel, f"invisible control characters removed from '{key}'",
                                          key_lines.get(key), "remove the escape sequences such as \\x01 or \\0",
                                          warning=True))
         cleaned[arabic.remove_forbidden(key)] = stripped
     return cleaned, end + 1, key_lines, warnings
+
+
+def _close_field(key: str) -> str | None:
+    """The known front-matter key that `key` was probably meant to be (a
+    misspelling, another case, a singular), or None for a key of its own."""
+    if key in _KNOWN_FIELDS:
+        return None
+    close = difflib.get_close_matches(key.lower(), sorted(_KNOWN_FIELDS), n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 def _strip_forbidden(value):
