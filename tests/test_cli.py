@@ -6,7 +6,7 @@ import datetime as dt
 import subprocess
 import sys
 
-from conftest import write_site
+from conftest import snapshot, write_site
 
 
 def test_help_lists_the_commands():
@@ -47,3 +47,21 @@ def test_check_reports_every_bad_file_and_exits_1(cli, tmp_path):
     assert "error: content/c.md:1: missing front matter" in run.err
     assert "1 articles read, 2 error(s)" in run.out
     assert not (tmp_path / "build").exists()
+
+
+def test_theme_export_copies_the_built_in_templates_without_overwriting(cli, tmp_path):
+    site = write_site(tmp_path / "site", {"content/a.md": "---\ntitle: عنوان\ndate: 2020-01-01\n---\nنص\n",
+                                          "templates/partials/footer.html": "<footer>تذييلنا</footer>\n"})
+    plain = tmp_path / "plain"
+    assert cli("build", site, "-o", plain).status == 0
+    run = cli("theme", "export", "--site", site)
+    assert run.status == 0
+    assert "kept " in run.out and "partials/footer.html: it exists already" in run.out
+    assert (site / "templates/partials/footer.html").read_text(encoding="utf-8") == "<footer>تذييلنا</footer>\n"
+    assert (site / "templates/article.html").is_file() and (site / "templates/partials/card.html").is_file()
+    # The exported copies are the built-in templates: the site builds the same.
+    exported = tmp_path / "exported"
+    assert cli("build", site, "-o", exported).status == 0
+    assert snapshot(exported, marker=False) == snapshot(plain, marker=False)
+    run = cli("theme", "export", "../../etc/passwd", "--site", site)
+    assert run.status == 2 and "no built-in template named ../../etc/passwd" in run.err

@@ -15,6 +15,7 @@ from .build import BuildError, BuildOptions, BuildReport, build, collect_static
 from .config import ConfigError, load_config
 from .gazetteer import GazetteerError, load_gazetteer, tag_articles
 from .loader import load_site
+from .render import THEME_DIR
 from .serve import PortInUse, serve
 
 
@@ -78,6 +79,19 @@ def make_parser() -> argparse.ArgumentParser:
                             description="Create content/YYYY/MM/<slug>.md with front matter and print its path.")
     p.add_argument("title", help="the article's title, e.g. \"العنوان\"")
     _site_dir_argument(p)
+
+    p = commands.add_parser("theme", help="work with the built-in theme",
+                            description="Work with the built-in templates.")
+    theme = p.add_subparsers(dest="theme_command", metavar="ACTION", required=True)
+    p = theme.add_parser("export", help="copy built-in templates into the site's templates/ to edit them",
+                         description="Copy built-in templates into SITE_DIR/templates/, where they replace "
+                                     "the built-in ones. With no NAME, every template. A file that is "
+                                     "already there is left alone (and named), so your edits are never lost.")
+    p.add_argument("names", nargs="*", metavar="NAME",
+                   help="templates to copy, as listed by 'theme export --list' (e.g. partials/footer.html)")
+    p.add_argument("--list", action="store_true", help="list the built-in templates and do nothing else")
+    p.add_argument("-s", "--site", dest="site_dir", type=Path, default=Path("."), metavar="SITE_DIR",
+                   help="the site folder (default: the current folder)")
     return parser
 
 
@@ -102,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.site_dir.is_dir():
         parser.error(f"{args.site_dir} is not a folder")
-    command = {"build": run_build, "serve": run_serve, "check": run_check, "new": run_new}[args.command]
+    command = {"build": run_build, "serve": run_serve, "check": run_check, "new": run_new,
+               "theme": run_theme}[args.command]
     try:
         return int(command(args))
     except (ConfigError, BuildError, GazetteerError) as exc:
@@ -260,6 +275,31 @@ def run_new(args) -> Exit:
     with path.open("x", encoding="utf-8") as file:  # never over a file made meanwhile
         file.write(text)
     print(path)
+    return Exit.OK
+
+
+def run_theme(args) -> Exit:
+    """`theme export`: copy built-in templates into the site's templates/."""
+    source = THEME_DIR / "templates"
+    available = sorted(p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file())
+    if args.list:
+        print("\n".join(available))
+        return Exit.OK
+    unknown = [name for name in args.names if name not in available]
+    if unknown:
+        print(f"error: no built-in template named {', '.join(unknown)} "
+              "('archive-site theme export --list' lists them)", file=sys.stderr)
+        return Exit.USAGE
+    target = args.site_dir / "templates"
+    for name in args.names or available:
+        path = target / name
+        if path.exists() or path.is_symlink():
+            print(f"kept {path}: it exists already (delete it first to get the built-in one again)")
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("xb") as file:
+            file.write((source / name).read_bytes())
+        print(f"wrote {path}")
     return Exit.OK
 
 
