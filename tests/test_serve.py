@@ -247,3 +247,15 @@ def test_busy_port_is_a_clear_error_when_asked_for(site):
                              capture_output=True, text=True, timeout=30)
     assert run.returncode == 2
     assert f"error: port {port} is already in use; choose another with --port" in run.stderr
+
+
+def test_open_starts_the_browser_on_the_served_address(site, tmp_path, monkeypatch):
+    opened = tmp_path / "opened.txt"
+    # Python's webbrowser runs $BROWSER with the address in place of %s.
+    monkeypatch.setenv("BROWSER", f"sh -c 'echo \"$0\" > {opened}' %s")
+    server = Served(site, "--open")
+    try:
+        wait_until(opened.exists, timeout=10)
+        assert opened.read_text().strip() == f"http://127.0.0.1:{server.port}/"
+    finally:
+        server.stop()

@@ -67,6 +67,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=None,
                    help="port to listen on (default: 8000, or the next free one)")
     p.add_argument("--drafts", action="store_true", help="also show articles marked 'draft: true'")
+    p.add_argument("--open", action="store_true", help="open the site in your web browser once it is served")
 
     p = commands.add_parser("check", help="validate every article without writing anything",
                             description="Read and validate every article; print errors and warnings, "
@@ -209,7 +210,8 @@ def print_summary(report: BuildReport, verbose: bool) -> None:
 def run_serve(args) -> Exit:
     try:
         return Exit(serve(args.site_dir, args.host, args.port or 8000, fixed_port=args.port is not None,
-                          drafts=args.drafts, log=lambda line: print(line, flush=True)))
+                          drafts=args.drafts, log=lambda line: print(line, flush=True),
+                          open_browser=args.open))
     except PortInUse as exc:
         print(f"error: {exc}; choose another with --port", file=sys.stderr)
         return Exit.USAGE

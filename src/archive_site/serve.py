@@ -23,6 +23,7 @@ import socket
 import sys
 import threading
 import time
+import webbrowser
 from dataclasses import replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -468,8 +469,9 @@ def bind(host: str, port: int, handler: type, fixed_port: bool) -> Server:
 
 
 def serve(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, fixed_port: bool = False,
-          drafts: bool = False, log=print) -> int:
-    """Build, serve and watch until interrupted (Ctrl-C or SIGTERM); return the exit status."""
+          drafts: bool = False, log=print, open_browser: bool = False) -> int:
+    """Build, serve and watch until interrupted (Ctrl-C or SIGTERM); return the
+    exit status. `open_browser`: open the site in the user's browser once served."""
     site_dir = site_dir.resolve()
     config = load_config(site_dir)
     scratch = make_scratch("serve")
@@ -494,6 +496,8 @@ def serve(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, fixed_port:
         for thread in threads:
             thread.start()
         log(f"Serving {site_dir} (output in {out_dir}) at {address}")
+        if open_browser and not webbrowser.open(address):
+            log(f"No browser could be opened here; open {address} yourself.")
         log("Watching for changes; press Ctrl-C to stop.")
         while True:
             time.sleep(3600)
