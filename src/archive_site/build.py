@@ -27,6 +27,7 @@ from .cache import CACHE_DIR, CacheFolderError, RecordCache
 from .cache import check_folder as check_cache_folder
 from .config import SiteConfig, check_base_url, load_config
 from .gazetteer import Gazetteer, load_gazetteer, tag_articles
+from .hooks import PluginContext, PluginError, Plugins, load_plugins
 from .loader import LoadResult, load_site
 from .model import Article, ContentError
 from . import search
@@ -128,6 +129,17 @@ class Builder:
         except CacheFolderError as exc:
             raise BuildError(exc.error) from None
         check_output_folder(site_dir, self.out_dir, read_folders(site_dir, config, self.cache_dir))
+        try:
+            plugins = load_plugins(site_dir, config.plugins)
+            return self._run(config, plugins, PluginContext(site_dir, config, self.out_dir),
+                             writer_factory, progress, started)
+        except PluginError as exc:
+            raise BuildError(exc.error) from None
+
+    def _run(self, config: SiteConfig, plugins: Plugins, context: PluginContext,
+             writer_factory: Callable[[Path, bool], Writer] | None, progress: Progress | None, started: float
+             ) -> BuildReport:
+        site_dir, options = self.site_dir, self.options
         gazetteer = load_gazetteer(site_dir)
         cache = self._cache(gazetteer)
         loaded = load_site(site_dir, config.content_dirs, cache, options.jobs,
@@ -146,16 +158,18 @@ class Builder:
         report.drafts = len(loaded.articles) - len(articles)
         articles, unknown = self._tag(articles, gazetteer, cache, loaded.states)
         loaded.problems.extend(unknown)
+        articles = plugins.call("on_articles", articles, context)
         if cache:
             cache.save()
             loaded.problems.extend(cache.problems)
             cache.problems.clear()
         site = make_site(config, articles, gazetteer, self.last_site[0] if self.last_site else None)
+        plugins.call("on_site", site, context)
         report.articles = len(site.articles)
         report.terms = {kind: len(tax.terms) for kind, tax in site.taxonomies.items()}
 
-        epoch = theme_epoch(site_dir, config)
-        renderer = self._renderer(config, epoch)
+        epoch = theme_epoch(site_dir, config) + plugins.digest
+        renderer = self._renderer(config, epoch, plugins, context)
         cards = article_digests(site)
         links = term_links(site)
         renderer.use_links(links)
@@ -163,7 +177,9 @@ class Builder:
         writer = (writer_factory or StagingWriter)(self.out_dir, not options.clean)
         try:
             todo = []
-            for plan in Planner(site, renderer.template_epoch, cards, links).plan():
+            plans = plugins.call("on_plans", list(Planner(site, renderer.template_epoch, cards, links).plan()),
+                                 context)
+            for plan in plans:
                 report.pages += 1
                 if not writer.keep(plan):
                     todo.append(plan)
@@ -174,6 +190,7 @@ class Builder:
             if options.search:
                 report.search = self._index(site, gazetteer, cards, writer, progress)
             writer.finish()
+            plugins.call("on_published", self.out_dir, context)
         except jinja2.TemplateError as exc:
             writer.abandon()
             report.errors.append(template_error(exc, site_dir))
@@ -185,11 +202,13 @@ class Builder:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _renderer(self, config: SiteConfig, epoch: str) -> Renderer:
+    def _renderer(self, config: SiteConfig, epoch: str, plugins: Plugins, context: PluginContext) -> Renderer:
         """A Renderer for this build: the previous build's (its templates
         already compiled) when no template or setting changed."""
         if self._renderers.get(epoch) is None:
-            self._renderers = {epoch: Renderer(self.site_dir, config)}
+            renderer = Renderer(self.site_dir, config, salt=plugins.digest)
+            plugins.call("on_env", renderer.env, context)
+            self._renderers = {epoch: renderer}
         renderer = self._renderers[epoch]
         return renderer
 

@@ -30,6 +30,8 @@ class SiteConfig:
     # Follow symbolic links that lead outside the site folder (or into its
     # hidden folders). Off: such a link is an error naming it.
     follow_outside_links: bool = False
+    # Plugins to run: Python files of the site, or installed plugins' names.
+    plugins: tuple[str, ...] = ()
 
 
 class ConfigError(Exception):
@@ -117,7 +119,7 @@ def _validate(raw: dict, lines: dict[str, int]) -> SiteConfig:
             if isinstance(value, str):
                 value = [value]
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ConfigError(ContentError(CONFIG_FILE, f"'{key}' must be a list of folder names", line))
+                raise ConfigError(ContentError(CONFIG_FILE, f"'{key}' must be a list of names", line))
             value = tuple(value)
         elif type(value) is not type(default):  # bool is an int to Python, never to a setting
             expected = {"str": "text", "int": "a whole number", "bool": "true or false"}[type(default).__name__]

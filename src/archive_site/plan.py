@@ -25,7 +25,7 @@ class PagePlan:
 
     path: str
     fingerprint: str
-    template: str
+    template: str | None  # None: the page is context["text"] as it is (a plugin's data page)
     context: dict
     lastmod: dt.date | None = None  # for the sitemap
 

@@ -48,10 +48,12 @@ class Renderer:
     """Renders pages of one site; templates are compiled once and reused.
     Templates read the site model through views.ViewEnvironment."""
 
-    def __init__(self, site_dir: Path, config: SiteConfig, globals: dict | None = None):
+    def __init__(self, site_dir: Path, config: SiteConfig, globals: dict | None = None, salt: str = ""):
+        """`salt`: anything else every page's output depends on (the plugins' code)."""
         loaders = [jinja2.FileSystemLoader(str(site_dir / "templates")),
                    jinja2.FileSystemLoader(str(THEME_DIR / "templates"))]
         self.config = config
+        self.salt = salt
         self._epochs: dict[str, str] = {}
         self._links: dict[str, dict] = {}
         self.env = ViewEnvironment(
@@ -92,7 +94,7 @@ class Renderer:
         the source (a name computed at render time), every template counts."""
         found = self._epochs.get(name)
         if found is None:
-            digest = hashlib.blake2b(f"{__version__}|{self.config!r}".encode("utf-8"), digest_size=16)
+            digest = hashlib.blake2b(f"{__version__}|{self.config!r}|{self.salt}".encode("utf-8"), digest_size=16)
             for used in sorted(self._closure(name)):
                 source = self.env.loader.get_source(self.env, used)[0]
                 digest.update(f"\0{used}\0{source}".encode("utf-8"))
@@ -224,7 +226,10 @@ def render_pages(plans: list[PagePlan], renderer: Renderer, writer: Writer, jobs
 
     def render(plan: PagePlan) -> None:
         try:
-            writer.write(plan, renderer.render(plan.template, page_url(plan.path), **plan.context))
+            if plan.template is None:
+                writer.write(plan, plan.context["text"])
+            else:
+                writer.write(plan, renderer.render(plan.template, page_url(plan.path), **plan.context))
         except jinja2.TemplateError as exc:
             raise _portable(exc) from None
 
