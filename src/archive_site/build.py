@@ -34,7 +34,7 @@ from . import search
 from .fsops import iter_static
 from .plan import Planner, article_digests, term_links
 from .publish import MARKER, StagingWriter, Writer
-from .render import THEME_DIR, Renderer, render_pages, template_error
+from .render import THEME_DIR, Progress, Renderer, render_pages, template_error
 from .search import SearchResult
 from .sitefiles import FoundFile, SiteWalker
 from .taxonomy import Site, make_site
@@ -86,7 +86,6 @@ class BuildError(Exception):
         self.error = error
 
 
-Progress = Callable[[str], None]
 
 
 class Builder:
