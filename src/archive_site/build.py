@@ -28,7 +28,7 @@ from .cache import check_folder as check_cache_folder
 from .config import SiteConfig, check_base_url, load_config
 from .gazetteer import Gazetteer, load_gazetteer, tag_articles
 from .hooks import PluginContext, PluginError, Plugins, load_plugins
-from .loader import LoadResult, load_site
+from .loader import LoadResult, load_extra_pages, load_site
 from .model import Article, ContentError
 from . import search
 from .fsops import iter_static
@@ -145,6 +145,8 @@ class Builder:
                            allow_outside=config.follow_outside_links, forbidden=(self.out_dir,))
         static_files, static_problems = collect_static(site_dir, config, self.out_dir)
         loaded.problems.extend(static_problems)
+        pages, page_problems = load_extra_pages(site_dir, config.extra_pages)
+        loaded.problems.extend(page_problems)
         if cache:
             loaded.problems.extend(cache.problems)
             cache.problems.clear()
@@ -169,6 +171,7 @@ class Builder:
 
         epoch = theme_epoch(site_dir, config) + plugins.digest
         renderer = self._renderer(config, epoch, plugins, context)
+        renderer.use_pages(pages)
         cards = article_digests(site)
         links = term_links(site)
         renderer.use_links(links)
@@ -176,8 +179,8 @@ class Builder:
         writer = (writer_factory or StagingWriter)(self.out_dir, not options.clean)
         try:
             todo = []
-            plans = plugins.call("on_plans", list(Planner(site, renderer.template_epoch, cards, links).plan()),
-                                 context)
+            planner = Planner(site, renderer.template_epoch, cards, links, pages)
+            plans = plugins.call("on_plans", list(planner.plan()), context)
             for plan in plans:
                 report.pages += 1
                 if not writer.keep(plan):

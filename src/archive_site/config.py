@@ -32,6 +32,8 @@ class SiteConfig:
     follow_outside_links: bool = False
     # Plugins to run: Python files of the site, or installed plugins' names.
     plugins: tuple[str, ...] = ()
+    # Standalone pages (about, methodology): Markdown files, published at /<slug>/.
+    extra_pages: tuple[str, ...] = ()
 
 
 class ConfigError(Exception):

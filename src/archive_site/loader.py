@@ -23,7 +23,7 @@ import yaml
 
 from . import arabic
 from .cache import RecordCache, file_state
-from .model import Article, ContentError, SkippedFile, instant
+from .model import Article, ContentError, Page, SkippedFile, instant
 from .sanitize import clean_html
 from .sitefiles import FoundFile, SiteWalker
 from .workers import fork_map
@@ -645,3 +645,36 @@ def _free_slug(slug: str, source: str, taken: dict) -> str:
     while f"{slug}-{digest}-{n}" in taken:
         n += 1
     return f"{slug}-{digest}-{n}"
+
+
+# Top-level folders and files of the output that a standalone page may not take.
+RESERVED = {"articles", "tags", "places", "actors", "archive", "search", "static", "pagefind", "page",
+            "feed.xml", "sitemap.xml", "robots.txt", "404.html", "index.html"}
+
+
+def load_extra_pages(site_dir: Path, files: tuple[str, ...]) -> tuple[list[Page], list[ContentError]]:
+    """Read the standalone pages `site.yml` lists (`extra_pages:`, Markdown
+    files with front matter, such as an "about" page): each is published at
+    /<slug>/. Returns the pages and the problems found."""
+    pages, problems, taken = [], [], {}
+    converter = make_converter()
+    root = site_dir.resolve()
+    for rel in files:
+        path = (site_dir / rel).resolve()
+        if root not in path.parents or not path.is_file() or Path(rel).suffix.lower() not in (".md", ".markdown"):
+            problems.append(ContentError("site.yml", f"extra page '{rel}' is not a Markdown file in the site folder",
+                                         None, "list files such as pages/about.md under 'extra_pages:'"))
+            continue
+        article, errors, _ = read_article(path, rel, converter)
+        problems.extend(errors)
+        if article is None:
+            continue
+        if article.slug in RESERVED or article.slug in taken:
+            other = taken.get(article.slug, "the archive's own pages")
+            problems.append(ContentError(rel, f"the page's address /{article.slug}/ is taken by {other}", None,
+                                         "give the page another 'slug:'"))
+            continue
+        taken[article.slug] = rel
+        pages.append(Page(article.title, article.slug, article.summary, article.body_html, rel))
+    return pages, problems
+

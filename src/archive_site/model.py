@@ -78,6 +78,22 @@ class Article:
 
 
 @dataclass(frozen=True)
+class Page:
+    """A standalone page (about, methodology) from a Markdown file that
+    `site.yml` lists under `extra_pages:`; published at /<slug>/."""
+
+    title: str
+    slug: str
+    summary: str
+    body_html: str
+    source: str
+
+    @property
+    def url(self) -> str:
+        return f"{self.slug}/"
+
+
+@dataclass(frozen=True)
 class SkippedFile:
     """A file under the content folders that is not an article, and why."""
 

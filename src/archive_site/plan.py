@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
-from .model import Article, instant
+from .model import Article, Page, instant
 from .taxonomy import Neighbours, Site, Term, paginate
 from .views import Projector, TaxonomyRef, TermRef
 
@@ -62,8 +62,9 @@ class Planner:
     the templates it is rendered with (Renderer.template_epoch)."""
 
     def __init__(self, site: Site, epochs: Callable[[str], str], cards: dict[str, str],
-                 links: dict[str, dict[str, list[TermRef]]]):
+                 links: dict[str, dict[str, list[TermRef]]], pages: list[Page] = ()):
         self.site = site
+        self.pages = pages
         self.epochs = epochs
         self.links = links
         self.projector = Projector(cards)
@@ -113,6 +114,8 @@ class Planner:
         if archive.undated:
             yield from self.listing(archive.undated, archive.undated_url, "archive_month.html",
                                     period=None, count=len(archive.undated))
+        for page in self.pages:
+            yield self.page(page.url + "index.html", "page.html", {"page": page})
         yield self.page("search/index.html", "search.html", {})
         yield self.page(NOT_FOUND_PAGE, "404.html", {"url_root": site_root(site)})
 

@@ -69,6 +69,7 @@ class Renderer:
         self._cards: dict[tuple[str, int], Markup] = {}
         self.env.globals.update(site=config, url=_url, absolute_url=lambda target: absolute_url(config, target),
                                 feed_entry=self._feed_entry, card=self._card, search_strings=SEARCH_STRINGS,
+                                extra_pages=[],
                                 news_article=lambda article, terms: news_article(config, article, terms),
                                 **(globals or {}))
         self.env.filters.update(
@@ -77,6 +78,15 @@ class Renderer:
             month_name=lambda month: arabic.month_name(month, config.months),
             reading_time=arabic.reading_time,
         )
+
+    def use_pages(self, pages: list) -> None:
+        """The standalone pages of this build, which the navigation lists
+        (`extra_pages`: title and address of each). Their titles and
+        addresses are part of every page's epoch."""
+        listed = [(page.title, page.url) for page in pages]
+        if listed != self.env.globals["extra_pages"]:
+            self.env.globals["extra_pages"] = listed
+            self._epochs.clear()
 
     def use_links(self, links: dict[str, dict]) -> None:
         """Start a build: the links of each article to its terms (by slug),
@@ -94,7 +104,9 @@ class Renderer:
         the source (a name computed at render time), every template counts."""
         found = self._epochs.get(name)
         if found is None:
-            digest = hashlib.blake2b(f"{__version__}|{self.config!r}|{self.salt}".encode("utf-8"), digest_size=16)
+            listed = self.env.globals["extra_pages"]
+            digest = hashlib.blake2b(f"{__version__}|{self.config!r}|{self.salt}|{listed!r}".encode("utf-8"),
+                                     digest_size=16)
             for used in sorted(self._closure(name)):
                 source = self.env.loader.get_source(self.env, used)[0]
                 digest.update(f"\0{used}\0{source}".encode("utf-8"))

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import jinja2
 
 from .config import SiteConfig
-from .model import Article
+from .model import Article, Page
 from .taxonomy import DateArchive, Neighbours, Pager, Period, Taxonomy, Term
 
 
@@ -70,6 +70,7 @@ FIELDS: dict[type, dict[str, str]] = {
     DateArchive: {"url": VALUE, "undated_url": VALUE, "years": PERIODS, "undated_count": VALUE},
     Neighbours: {"newer": ARTICLE, "older": ARTICLE, "related": ARTICLES},
     SiteConfig: {f.name: VALUE for f in dataclasses.fields(SiteConfig)},
+    Page: {**{f.name: VALUE for f in dataclasses.fields(Page)}, "url": VALUE},
 }
 
 
