@@ -45,7 +45,7 @@ def test_check_reports_every_bad_file_and_exits_1(cli, tmp_path):
     assert run.status == 1
     assert "error: content/b.md:2: 'title' is empty" in run.err
     assert "error: content/c.md:1: missing front matter" in run.err
-    assert "1 articles read, 2 error(s)" in run.out
+    assert "1 article read, 2 errors" in run.out
     assert not (tmp_path / "build").exists()
 
 

@@ -177,13 +177,13 @@ def print_summary(report: BuildReport, verbose: bool) -> None:
     failed = len(loaded.failed)
     if report.published:
         terms = ", ".join(f"{n} {kind}" for kind, n in report.terms.items())
-        print(f"Published {report.articles} articles ({terms}): {report.pages} pages, "
+        print(f"Published {count(report.articles, 'article')} ({terms}): {count(report.pages, 'page')}, "
               f"{report.rendered} rendered, in {report.out_dir} ({report.seconds:.2f} s)")
         if report.search is not None and report.search.ok:
             state = "unchanged" if report.search.reused else "written"
-            print(f"Search index {state}: {report.search.pages} articles")
+            print(f"Search index {state}: {count(report.search.pages, 'article')}")
     elif failed:
-        print(f"Nothing published: {failed} file(s) with errors; the previous output is unchanged. "
+        print(f"Nothing published: {count(failed, 'file')} with errors; the previous output is unchanged. "
               "Fix them, or use --keep-going to publish the rest.", file=sys.stderr)
     else:
         print("Nothing published: template error; the previous output is unchanged.", file=sys.stderr)
@@ -191,16 +191,17 @@ def print_summary(report: BuildReport, verbose: bool) -> None:
     published = report.articles if report.published else 0
     parts = [f"{published} published"]
     if report.drafts:
-        parts.append(f"{report.drafts} draft(s) (--drafts publishes them)")
+        parts.append(f"{count(report.drafts, 'draft')} (--drafts publishes them)")
     if failed:
         parts.append(f"{failed} with errors" + (", left out" if report.published else ""))
     if not report.published and len(loaded.articles):
         parts.append(f"{len(loaded.articles) - report.drafts} good but held back")
-    summary = f"{read} article files: " + ", ".join(parts)
+    summary = f"{count(read, 'article file')}: " + ", ".join(parts)
     if loaded.skipped:
-        summary += f"; {len(loaded.skipped)} other file(s) skipped" + ("" if verbose else " (-v lists them)")
+        summary += (f"; {count(len(loaded.skipped), 'other file')} skipped"
+                    + ("" if verbose else " (-v lists them)"))
     if loaded.warnings:
-        summary += f"; {len(loaded.warnings)} warning(s)"
+        summary += f"; {count(len(loaded.warnings), 'warning')}"
     print(summary)
     if verbose:
         for skipped in loaded.skipped:
@@ -231,7 +232,8 @@ def run_check(args) -> Exit:
         for detection in detections:
             print_detection(detection)
     warnings = len(loaded.warnings) + len(unknown_places)
-    print(f"{len(loaded.articles)} articles read, {len(loaded.errors)} error(s), {warnings} warning(s)")
+    print(f"{count(len(loaded.articles), 'article')} read, {count(len(loaded.errors), 'error')}, "
+          f"{count(warnings, 'warning')}")
     return Exit.CONTENT_ERROR if loaded.errors else Exit.OK
 
 
@@ -303,6 +305,11 @@ def run_theme(args) -> Exit:
             file.write((source / name).read_bytes())
         print(f"wrote {path}")
     return Exit.OK
+
+
+def count(n: int, noun: str) -> str:
+    """"1 article", "2 articles": English counts for the command line's summaries."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def print_progress(message: str) -> None:
