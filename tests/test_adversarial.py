@@ -70,8 +70,9 @@ def test_search_filters_and_results_show_hostile_names_as_text(chromium, tmp_pat
         page.goto(address + "search/")
         page.fill(".pagefind-ui__search-input", "قوات")
         wait_for_results(page, "قوات")
-        for name in page.locator("summary.pagefind-ui__filter-name").all():
-            name.click()
+        page.eval_on_selector_all("details.pagefind-ui__filter-block", "els => els.forEach(d => { d.open = true; })")
+        # Every value of every filter: 5 tags, 2 places, 3 actors and the year, drawn as they load.
+        page.wait_for_function("document.querySelectorAll('.pagefind-ui__filter-label').length >= 11")
         labels = page.eval_on_selector_all(".pagefind-ui__filter-label", "els => els.map(e => e.textContent)")
         injected = page.eval_on_selector_all(
             ".pagefind-ui__filter-panel *, .pagefind-ui__results *",

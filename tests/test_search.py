@@ -170,10 +170,17 @@ def shown_slugs(page) -> list[str]:
     return [re.search(r"/articles/([^/]+)/", href).group(1) for href in hrefs]
 
 
+def filter_group(page, name: str):
+    """The <details> of the filter `name` (Pagefind may draw it open or closed)."""
+    return page.locator("details.pagefind-ui__filter-block",
+                        has=page.locator("summary.pagefind-ui__filter-name", has_text=name))
+
+
 def filter_by(page, name: str, value: str, expected: list[str]) -> None:
     """Tick `value` under the filter `name`; wait until `expected` is shown."""
-    page.locator("summary.pagefind-ui__filter-name", has_text=name).click()
-    box = page.get_by_label(re.compile(f"^{value}"))
+    group = filter_group(page, name)
+    group.evaluate("details => { details.open = true; }")  # whatever state it was left in
+    box = group.get_by_label(re.compile(f"^{value}"))
     box.check()
     try:
         page.wait_for_function(
@@ -182,7 +189,7 @@ def filter_by(page, name: str, value: str, expected: list[str]) -> None:
         assert shown_slugs(page) == expected
     finally:
         box.uncheck()
-        page.locator("summary.pagefind-ui__filter-name", has_text=name).click()
+        group.evaluate("details => { details.open = false; }")
 
 
 def test_results_narrow_to_a_year_and_a_place(search_page):
