@@ -259,3 +259,20 @@ def test_open_starts_the_browser_on_the_served_address(site, tmp_path, monkeypat
         assert opened.read_text().strip() == f"http://127.0.0.1:{server.port}/"
     finally:
         server.stop()
+
+
+def test_plugin_and_extra_page_edits_are_picked_up(site):
+    write_site(site, {
+        "site.yml": "plugins: [plugins/mark.py]\nextra_pages: [pages/about.md]\n",
+        "plugins/mark.py": "def on_env(env, context):\n    env.globals['mark'] = 'أولى'\n",
+        "templates/partials/footer.html": "<footer>{{ mark }}</footer>\n",
+        "pages/about.md": "---\ntitle: عن الأرشيف\nslug: about\n---\nنص أول\n"})
+    server = Served(site)
+    try:
+        assert "<footer>أولى</footer>" in server.get("/")[2]
+        write_site(site, {"plugins/mark.py": "def on_env(env, context):\n    env.globals['mark'] = 'ثانية'\n"})
+        wait_until(lambda: "<footer>ثانية</footer>" in server.get("/")[2], timeout=5)
+        write_site(site, {"pages/about.md": "---\ntitle: عن الأرشيف\nslug: about\n---\nنص معدل\n"})
+        wait_until(lambda: "نص معدل" in server.get("/about/")[2], timeout=5)
+    finally:
+        server.stop()

@@ -35,7 +35,7 @@ from watchdog.observers import Observer
 
 from . import search
 from .build import BuildOptions, Builder, BuildReport
-from .config import CONFIG_FILE, ConfigError, load_config
+from .config import CONFIG_FILE, ConfigError, SiteConfig, load_config
 from .gazetteer import SITE_FILE as GAZETTEER_FILE
 from .gazetteer import GazetteerError
 from .loader import _EDITOR_LEFTOVERS
@@ -233,10 +233,17 @@ class LiveSite:
 class SiteWatcher(FileSystemEventHandler):
     """Turns file-system events that matter into a rebuild request."""
 
-    def __init__(self, live: LiveSite, content_dirs: tuple[str, ...]):
+    def __init__(self, live: LiveSite, config: SiteConfig):
         self.live = live
-        self.watched_dirs = {live.site_dir / d for d in (*content_dirs, "templates", "static")}
+        self.watched_dirs = {live.site_dir / d for d in (*config.content_dirs, "templates", "static")}
         self.top_files = {CONFIG_FILE, GAZETTEER_FILE}
+        # The folders of the extra pages and plugin files site.yml lists (as it was at start).
+        for listed in (*config.extra_pages, *(p for p in config.plugins if p.endswith(".py"))):
+            folder = (live.site_dir / listed).parent
+            if folder == live.site_dir:
+                self.top_files.add(Path(listed).name)
+            elif live.site_dir in folder.parents:
+                self.watched_dirs.add(folder)
 
     def schedule(self, observer: Observer) -> None:
         self.observer = observer
@@ -489,7 +496,7 @@ def serve(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, fixed_port:
         report = live.rebuild(quiet=True)
         if report is not None and report.published:
             log(f"Built {report.articles} articles ({report.pages} pages) in {report.seconds:.2f} s")
-        SiteWatcher(live, config.content_dirs).schedule(observer)
+        SiteWatcher(live, config).schedule(observer)
         observer.start()
         threads = [threading.Thread(target=live.build_loop, name="rebuild", daemon=True),
                    threading.Thread(target=server.serve_forever, name="http", daemon=True)]
