@@ -147,9 +147,7 @@ class Builder:
         loaded.problems.extend(static_problems)
         pages, page_problems = load_extra_pages(site_dir, config.extra_pages)
         loaded.problems.extend(page_problems)
-        if cache:
-            loaded.problems.extend(cache.problems)
-            cache.problems.clear()
+        loaded.problems.extend(cache.take_problems())
         report = BuildReport(out_dir=self.out_dir, loaded=loaded)
         if loaded.errors and not options.keep_going:
             report.seconds = time.perf_counter() - started
@@ -160,10 +158,8 @@ class Builder:
         articles, unknown = self._tag(articles, gazetteer, cache, loaded.states)
         loaded.problems.extend(unknown)
         articles = plugins.call("on_articles", articles, context)
-        if cache:
-            cache.save()
-            loaded.problems.extend(cache.problems)
-            cache.problems.clear()
+        cache.save()
+        loaded.problems.extend(cache.take_problems())
         site = make_site(config, articles, gazetteer, self.last_site[0] if self.last_site else None)
         plugins.call("on_site", site, context)
         report.articles = len(site.articles)
@@ -227,7 +223,7 @@ class Builder:
             writer.record_folder(search.INDEX_FOLDER, fingerprint)
         return result
 
-    def _tag(self, articles: list[Article], gazetteer: Gazetteer, cache: RecordCache | None,
+    def _tag(self, articles: list[Article], gazetteer: Gazetteer, cache: RecordCache,
              states: dict[str, tuple]) -> tuple[list[Article], list[ContentError]]:
         """Return `articles` with detected places and actors, and the warnings
         about listed places the gazetteer does not know; an article this
@@ -240,9 +236,8 @@ class Builder:
                                                  self.options.jobs)
             for n, article, warnings in zip(fresh, tagged, unknown, strict=True):
                 memo[keys[n]] = (article, warnings)
-        if cache:
-            for article in articles:
-                cache.keep("tag", article.source)
+        for article in articles:
+            cache.keep("tag", article.source)
         self._tagged = {key: memo[key] for key in keys}  # forget what is gone
         return ([self._tagged[key][0] for key in keys],
                 [warning for key in keys for warning in self._tagged[key][1]])

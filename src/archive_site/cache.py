@@ -158,6 +158,11 @@ class RecordCache:
             except OSError:
                 pass
 
+    def take_problems(self) -> list[ContentError]:
+        """The warnings about the cache itself gathered so far (then forgotten)."""
+        problems, self.problems = self.problems, []
+        return problems
+
     def get(self, what: str, rel: str, state: tuple):
         """Return the value stored for `rel` when the file is still in
         `state`, or None (also for an entry that cannot be decoded)."""
