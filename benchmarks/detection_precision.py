@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from archive_site.config import DEFAULT_TAXONOMIES
 from archive_site.gazetteer import KINDS, PACKAGED, _read, tag_article
 from archive_site.model import Article
 
@@ -23,7 +24,7 @@ LABELLED = Path(__file__).resolve().parent.parent / "tests" / "data" / "labelled
 
 
 def sentence_article(text: str) -> Article:
-    return Article(title="", slug="s", date=None, tags=(), places=(), actors=(), summary="", body_html="",
+    return Article(title="", slug="s", date=None, terms={}, summary="", body_html="",
                    text=text, word_count=0, source="sentence", format="text")
 
 
@@ -33,9 +34,9 @@ def evaluate(verbose: bool = False) -> dict[str, float]:
     sentences = yaml.safe_load(LABELLED.read_text(encoding="utf-8"))
     right = wrong = missed = 0
     for sentence in sentences:
-        tagged, _, _ = tag_article(sentence_article(sentence["text"]), gazetteer)
-        for kind in KINDS:
-            found = {gazetteer.lookup(kind, name).slug for name in getattr(tagged, kind)}
+        tagged, _, _ = tag_article(sentence_article(sentence["text"]), gazetteer, DEFAULT_TAXONOMIES)
+        for kind in KINDS:  # the built-in taxonomies are named as the gazetteer's sections
+            found = {gazetteer.lookup(kind, name).slug for name in tagged.terms[kind]}
             expected = set(sentence.get(kind) or [])
             right += len(found & expected)
             wrong += len(found - expected)

@@ -53,6 +53,11 @@ CHANGES = {
     "edit a template": lambda s: write_site(s, {"templates/partials/footer.html": "<footer>جديد</footer>\n"}),
     "change site.yml": lambda s: write_site(s, {"site.yml": "title: اسم آخر\nper_page: 4\n"}),
     "add a static file": lambda s: write_site(s, {"static/extra.css": "p { color: red; }\n"}),
+    "declare a taxonomy": lambda s: write_site(s, {
+        "site.yml": "title: أرشيف\nper_page: 6\ntaxonomies: [places, {key: tags, feeds: false, card: true}, "
+                    "{key: sources, plural: المصادر, singular: مصدر, feeds: true}]\n",
+        "content/005.md": article(5).replace("tags:", "sources: [شاهد]\ntags:")}),
+    "drop a taxonomy": lambda s: write_site(s, {"site.yml": "title: أرشيف\nper_page: 6\ntaxonomies: [tags]\n"}),
     "own gazetteer": lambda s: write_site(s, {"gazetteer.yml": "places:\n- {slug: aleppo, name: حلب}\nactors: []\n"}),
 }
 

@@ -47,9 +47,9 @@ def test_markdown_front_matter_becomes_a_record(tmp_path):
     assert article.title == "قصف على حي سكني"
     assert article.slug == "قصف-على-حي-سكني"
     assert article.date == dt.datetime(2019, 8, 3)
-    assert article.tags == ("غارات جوية", "نزوح")
-    assert article.places == ("إدلب", "معرة النعمان")
-    assert article.actors == ("تنظيم الدولة الإسلامية",)
+    assert article.terms["tags"] == ("غارات جوية", "نزوح")
+    assert article.terms["places"] == ("إدلب", "معرة النعمان")
+    assert article.terms["actors"] == ("تنظيم الدولة الإسلامية",)
     assert article.summary == "الفقرة الأولى من المقال."
     assert "<strong>الأولى</strong>" in article.body_html
     assert article.word_count == 6
@@ -234,4 +234,4 @@ def test_a_key_close_to_a_known_one_gets_a_did_you_mean_warning(tmp_path):
     assert warnings == {(3, "unknown key 'place' is kept only for templates; did you mean 'places'?"),
                         (4, "unknown key 'Tags' is kept only for templates; did you mean 'tags'?")}
     article = result.articles[0]
-    assert article.places == () and article.extra == {"Tags": ["نزوح"], "place": ["حلب"], "weight": 3}
+    assert article.terms["places"] == () and article.extra == {"Tags": ["نزوح"], "place": ["حلب"], "weight": 3}

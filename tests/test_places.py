@@ -8,6 +8,7 @@ import pytest
 from conftest import REPO, write_site
 
 from archive_site import arabic
+from archive_site.config import DEFAULT_TAXONOMIES
 from archive_site.gazetteer import PACKAGED, _read, load_gazetteer, tag_article
 from archive_site.model import Article
 
@@ -22,9 +23,10 @@ def found(text: str, kind: str = "places", **front_matter) -> list[str]:
     article = sentence_article(text)
     if front_matter:
         from dataclasses import replace
-        article = replace(article, **front_matter)
-    tagged, _, _ = tag_article(article, GAZETTEER)
-    return [GAZETTEER.lookup(kind, n).slug if GAZETTEER.lookup(kind, n) else n for n in getattr(tagged, kind)]
+        exclude = front_matter.pop("exclude", ())
+        article = replace(article, terms=front_matter, exclude=exclude)
+    tagged, _, _ = tag_article(article, GAZETTEER, DEFAULT_TAXONOMIES)
+    return [GAZETTEER.lookup(kind, n).slug if GAZETTEER.lookup(kind, n) else n for n in tagged.terms[kind]]
 
 
 # --- normalisation, one rule at a time ---------------------------------------
@@ -115,10 +117,10 @@ def test_exclude_removes_a_detected_term():
 
 
 def test_unknown_front_matter_place_is_kept_with_a_warning():
-    article = Article(title="t", slug="t", date=None, tags=(), places=("حلبب", "الحي الغربي"), actors=(),
+    article = Article(title="t", slug="t", date=None, terms={"places": ("حلبب", "الحي الغربي")},
                       summary="", body_html="", text="", word_count=0, source="content/a.md", format="markdown")
-    tagged, _, warnings = tag_article(article, GAZETTEER)
-    assert tagged.places == ("حلبب", "الحي الغربي")
+    tagged, _, warnings = tag_article(article, GAZETTEER, DEFAULT_TAXONOMIES)
+    assert tagged.terms["places"] == ("حلبب", "الحي الغربي")
     assert [str(w) for w in warnings] == [
         "content/a.md: warning: place 'حلبب' is not in the gazetteer (did you mean 'حلب'?)",
         "content/a.md: warning: place 'الحي الغربي' is not in the gazetteer "

@@ -71,3 +71,52 @@ def test_a_failing_or_missing_plugin_is_a_clear_error(cli, tmp_path):
     write_site(site, {"site.yml": "plugins: [no-such-plugin]\n"})
     run = cli("build", site)
     assert run.status == 1 and "unknown plugin 'no-such-plugin'" in run.err
+
+
+FOLDER_PLUGIN = '''
+import json
+
+
+def on_output(output, context):
+    fingerprint = "|".join(sorted(context.digests.values()))
+    target = output.folder("downloads", fingerprint)
+    if target is None:
+        context.extra["kept"] = True
+        (context.site_dir / "kept.txt").write_text("kept", encoding="utf-8")
+        return
+    target.mkdir()
+    titles = [article.title for article in context.site.articles]
+    (target / "titles.json").write_text(json.dumps(titles, ensure_ascii=False), encoding="utf-8")
+    output.done("downloads", fingerprint)
+'''
+
+
+def test_a_plugin_writes_a_whole_folder_kept_while_its_fingerprint_holds(cli, tmp_path):
+    site = write_site(tmp_path / "site", {
+        "content/a.md": "---\ntitle: أول\nslug: a\n---\nنص\n",
+        "plugins/downloads.py": FOLDER_PLUGIN,
+        "site.yml": "plugins: [plugins/downloads.py]\n",
+    })
+    assert cli("build", site).status == 0
+    assert json.loads((site / "build/downloads/titles.json").read_text(encoding="utf-8")) == ["أول"]
+    assert cli("build", site).status == 0
+    assert (site / "kept.txt").exists() and (site / "build/downloads/titles.json").exists()
+    write_site(site, {"content/b.md": "---\ntitle: ثان\nslug: b\n---\nنص\n"})
+    assert cli("build", site).status == 0
+    assert sorted(json.loads((site / "build/downloads/titles.json").read_text(encoding="utf-8"))) == ["أول", "ثان"]
+    # Without the plugin the folder goes with the next build.
+    write_site(site, {"site.yml": "title: أرشيف\n"})
+    assert cli("build", site).status == 0
+    assert not (site / "build/downloads").exists()
+
+
+def test_a_plugin_cannot_write_a_folder_over_the_site_pages(cli, tmp_path):
+    site = write_site(tmp_path / "site", {
+        "content/a.md": "---\ntitle: أول\nslug: a\n---\nنص\n",
+        "plugins/downloads.py": FOLDER_PLUGIN.replace('"downloads"', '"articles"'),
+        "site.yml": "plugins: [plugins/downloads.py]\n",
+    })
+    run = cli("build", site)
+    assert run.status == 1
+    assert "plugin failed in on_output: ValueError: output folder name 'articles' is taken by the site's pages" in run.err
+    assert not (site / "build").exists()

@@ -27,7 +27,7 @@ from .cache import CACHE_DIR, CacheFolderError, RecordCache
 from .cache import check_folder as check_cache_folder
 from .config import SiteConfig, check_base_url, load_config
 from .gazetteer import Gazetteer, load_gazetteer, tag_articles
-from .hooks import PluginContext, PluginError, Plugins, load_plugins
+from .hooks import Output, PluginContext, PluginError, Plugins, load_plugins
 from .loader import LoadResult, load_extra_pages, load_site
 from .model import Article, ContentError
 from . import search
@@ -128,10 +128,13 @@ class Builder:
         except CacheFolderError as exc:
             raise BuildError(exc.error) from None
         check_output_folder(site_dir, self.out_dir, read_folders(site_dir, config, self.cache_dir))
+        searcher = search.SearchPlugin() if options.search else None
         try:
-            plugins = load_plugins(site_dir, config.plugins)
-            return self._run(config, plugins, PluginContext(site_dir, config, self.out_dir),
-                             writer_factory, progress, started)
+            plugins = load_plugins(site_dir, config.plugins, [("search", searcher)] if searcher else [])
+            context = PluginContext(site_dir, config, self.out_dir, progress=progress)
+            report = self._run(config, plugins, context, writer_factory, progress, started)
+            report.search = searcher.result if searcher else None
+            return report
         except PluginError as exc:
             raise BuildError(exc.error) from None
 
@@ -140,12 +143,14 @@ class Builder:
              ) -> BuildReport:
         site_dir, options = self.site_dir, self.options
         gazetteer = load_gazetteer(site_dir)
-        cache = self._cache(gazetteer)
+        context.gazetteer = gazetteer
+        cache = self._cache(cache_salt(gazetteer, config))
         loaded = load_site(site_dir, config.content_dirs, cache, options.jobs,
-                           allow_outside=config.follow_outside_links, forbidden=(self.out_dir,))
+                           allow_outside=config.follow_outside_links, forbidden=(self.out_dir,),
+                           term_keys=config.term_keys)
         static_files, static_problems = collect_static(site_dir, config, self.out_dir)
         loaded.problems.extend(static_problems)
-        pages, page_problems = load_extra_pages(site_dir, config.extra_pages)
+        pages, page_problems = load_extra_pages(site_dir, config.extra_pages, config.term_keys)
         loaded.problems.extend(page_problems)
         loaded.problems.extend(cache.take_problems())
         report = BuildReport(out_dir=self.out_dir, loaded=loaded)
@@ -155,12 +160,14 @@ class Builder:
 
         articles = [a for a in loaded.articles if options.drafts or not a.draft]
         report.drafts = len(loaded.articles) - len(articles)
-        articles, unknown = self._tag(articles, gazetteer, cache, loaded.states)
+        articles, unknown = self._tag(articles, gazetteer, config, cache, loaded.states)
         loaded.problems.extend(unknown)
         articles = plugins.call("on_articles", articles, context)
         cache.save()
         loaded.problems.extend(cache.take_problems())
         site = make_site(config, articles, gazetteer, self.last_site[0] if self.last_site else None)
+        cards = article_digests(site)
+        context.site, context.digests = site, cards
         plugins.call("on_site", site, context)
         report.articles = len(site.articles)
         report.terms = {kind: len(tax.terms) for kind, tax in site.taxonomies.items()}
@@ -168,14 +175,13 @@ class Builder:
         epoch = theme_epoch(site_dir, config) + plugins.digest
         renderer = self._renderer(config, epoch, plugins, context)
         renderer.use_pages(pages)
-        cards = article_digests(site)
         links = term_links(site)
         renderer.use_links(links)
         self.last_site = (site, gazetteer, cards)
         writer = (writer_factory or StagingWriter)(self.out_dir, not options.clean)
         try:
             todo = []
-            planner = Planner(site, renderer.template_epoch, cards, links, pages)
+            planner = Planner(site, renderer.template_epoch, cards, links, pages, renderer.has_template)
             plans = plugins.call("on_plans", list(planner.plan()), context)
             for plan in plans:
                 report.pages += 1
@@ -185,8 +191,7 @@ class Builder:
             report.rendered = len(todo)
             report.changed = [plan.path for plan in todo]
             writer.static(static_files)
-            if options.search:
-                report.search = self._index(site, gazetteer, cards, writer, progress)
+            plugins.call("on_output", Output(writer), context)
             writer.finish()
             plugins.call("on_published", self.out_dir, context)
         except jinja2.TemplateError as exc:
@@ -210,30 +215,19 @@ class Builder:
         renderer = self._renderers[epoch]
         return renderer
 
-    def _index(self, site: Site, gazetteer: Gazetteer, cards: dict[str, str], writer: Writer,
-               progress: Progress | None) -> SearchResult:
-        """Write the search index, or keep the previous one if nothing it holds changed."""
-        fingerprint = search.index_fingerprint(site, cards)
-        if writer.keep_folder(search.INDEX_FOLDER, fingerprint):
-            return SearchResult(True, pages=len(site.articles), reused=True)
-        if progress and len(site.articles) >= 1000:
-            progress(f"indexing {len(site.articles)} articles for search")
-        result = search.build_index(site, gazetteer, writer.folder_path(search.INDEX_FOLDER))
-        if result.ok:
-            writer.record_folder(search.INDEX_FOLDER, fingerprint)
-        return result
-
-    def _tag(self, articles: list[Article], gazetteer: Gazetteer, cache: RecordCache,
+    def _tag(self, articles: list[Article], gazetteer: Gazetteer, config: SiteConfig, cache: RecordCache,
              states: dict[str, tuple]) -> tuple[list[Article], list[ContentError]]:
-        """Return `articles` with detected places and actors, and the warnings
-        about listed places the gazetteer does not know; an article this
-        Builder tagged before, from the same file and gazetteer, is reused."""
+        """Return `articles` with the terms the gazetteer finds in them, and
+        the warnings about listed places it does not know; an article this
+        Builder tagged before, from the same file, gazetteer and taxonomies,
+        is reused."""
         memo = self._tagged
-        keys = [(a.source, a.sha256, states.get(a.source), a.slug, gazetteer.digest) for a in articles]
+        salt = cache.salt
+        keys = [(a.source, a.sha256, states.get(a.source), a.slug, salt) for a in articles]
         fresh = [n for n, key in enumerate(keys) if key not in memo]
         if fresh:
-            tagged, _, _, unknown = tag_articles([articles[n] for n in fresh], gazetteer, cache, states,
-                                                 self.options.jobs)
+            tagged, _, _, unknown = tag_articles([articles[n] for n in fresh], gazetteer, config.taxonomies,
+                                                 cache, states, self.options.jobs)
             for n, article, warnings in zip(fresh, tagged, unknown, strict=True):
                 memo[keys[n]] = (article, warnings)
         for article in articles:
@@ -246,12 +240,11 @@ class Builder:
     def cache_dir(self) -> Path:
         return (self.options.cache_dir or self.site_dir / CACHE_DIR).resolve()
 
-    def _cache(self, gazetteer: Gazetteer) -> RecordCache:
-        """The record cache for this gazetteer; emptied first with `clean`."""
-        if self.cache is None or gazetteer.digest not in self.cache.salt or self.options.clean:
+    def _cache(self, salt: str) -> RecordCache:
+        """The record cache for this salt (see cache_salt); emptied first with `clean`."""
+        if self.cache is None or not self.cache.salt.endswith("|" + salt) or self.options.clean:
             try:
-                self.cache = RecordCache.for_site(self.site_dir, gazetteer.digest, self.cache_dir,
-                                                  fresh=self.options.clean)
+                self.cache = RecordCache.for_site(self.site_dir, salt, self.cache_dir, fresh=self.options.clean)
             except CacheFolderError as exc:
                 raise BuildError(exc.error) from None
         return self.cache
@@ -261,6 +254,14 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), progress: Prog
           ) -> BuildReport:
     """Build the site in `site_dir` once; see Builder.build."""
     return Builder(site_dir, options).build(progress=progress)
+
+
+def cache_salt(gazetteer: Gazetteer, config: SiteConfig) -> str:
+    """What the records of the cache depend on besides the files: the
+    gazetteer and the taxonomies (which front-matter keys list terms,
+    which are matched in the text)."""
+    declared = [(spec.key, spec.gazetteer) for spec in config.taxonomies]
+    return hashlib.blake2b(f"{gazetteer.digest}|{declared!r}".encode("utf-8"), digest_size=16).hexdigest()
 
 
 def read_folders(site_dir: Path, config: SiteConfig, cache_dir: Path) -> dict[str, Path]:

@@ -14,7 +14,7 @@ from . import __version__, arabic
 from .build import BuildError, BuildOptions, BuildReport, build, collect_static
 from .config import ConfigError, load_config
 from .gazetteer import GazetteerError, load_gazetteer, tag_articles
-from .loader import load_site
+from .loader import load_extra_pages, load_site
 from .render import THEME_DIR
 from .serve import PortInUse, serve
 
@@ -224,9 +224,10 @@ def run_check(args) -> Exit:
     gazetteer = load_gazetteer(site_dir)
     out_dir = site_dir / "build"
     loaded = load_site(site_dir, config.content_dirs, allow_outside=config.follow_outside_links,
-                       forbidden=(out_dir,))
+                       forbidden=(out_dir,), term_keys=config.term_keys)
     loaded.problems.extend(collect_static(site_dir, config, out_dir)[1])
-    _, detections, unknown_places, _ = tag_articles(loaded.articles, gazetteer)
+    loaded.problems.extend(load_extra_pages(site_dir, config.extra_pages, config.term_keys)[1])
+    _, detections, unknown_places, _ = tag_articles(loaded.articles, gazetteer, config.taxonomies)
     print_problems(loaded.problems + unknown_places)
     if not args.quiet:
         for detection in detections:
@@ -274,7 +275,8 @@ def run_new(args) -> Exit:
         print(f"error: {path} already exists; choose another title or edit that file", file=sys.stderr)
         return Exit.CONTENT_ERROR
     title = json.dumps(arabic.remove_forbidden(args.title), ensure_ascii=False)
-    text = f'---\ntitle: {title}\ndate: {today.isoformat()}\ntags: []\nplaces: []\n---\n\n'
+    keys = "".join(f"{key}: []\n" for key in load_config(args.site_dir).term_keys)
+    text = f"---\ntitle: {title}\ndate: {today.isoformat()}\n{keys}---\n\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as file:  # never over a file made meanwhile
         file.write(text)

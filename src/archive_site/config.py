@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,6 +14,41 @@ from . import arabic
 from .model import ContentError
 
 CONFIG_FILE = "site.yml"
+
+
+@dataclass(frozen=True)
+class TaxonomySpec:
+    """One kind of term a site groups its articles by, as `site.yml` declares it."""
+
+    key: str  # the front-matter key, and the folder of its pages (/<key>/)
+    plural: str  # its name on pages and in the navigation: "الأماكن"
+    singular: str  # one of its terms: "مكان"
+    # The gazetteer section ("places" or "actors") whose names are matched in
+    # the text and whose entries give canonical names; "" for none.
+    gazetteer: str = ""
+    hierarchical: bool = False  # terms nest (a place in a governorate); needs a gazetteer section
+    feeds: bool = False  # an Atom feed for each term
+    weight: float = 1.0  # how much a shared term makes two articles related
+    filter: str = ""  # the search filter's label; "" for no filter
+    # The schema.org property of NewsArticle its terms are given as:
+    # "keywords" (names), or "property/Type" ("contentLocation/Place").
+    jsonld: str = ""
+    card: bool = False  # shown on article cards in lists
+
+
+BUILTIN_TAXONOMIES = {
+    "places": TaxonomySpec("places", "الأماكن", "مكان", gazetteer="places", hierarchical=True, feeds=True,
+                           weight=3.0, filter="المكان", jsonld="contentLocation/Place", card=True),
+    "actors": TaxonomySpec("actors", "الجهات الفاعلة", "جهة فاعلة", gazetteer="actors", weight=2.0,
+                           filter="الجهة الفاعلة", jsonld="mentions/Organization"),
+    "tags": TaxonomySpec("tags", "الوسوم", "وسم", feeds=True, weight=1.5, filter="الوسم", jsonld="keywords"),
+}
+DEFAULT_TAXONOMIES = tuple(BUILTIN_TAXONOMIES.values())
+
+# Front-matter keys of their own, and top-level folders of the output: no
+# taxonomy may take them.
+ARTICLE_KEYS = {"title", "date", "slug", "draft", "summary", "author", "source", "exclude"}
+OUTPUT_FOLDERS = {"articles", "archive", "search", "static", "pagefind", "page"}
 
 
 @dataclass(frozen=True)
@@ -34,6 +70,16 @@ class SiteConfig:
     plugins: tuple[str, ...] = ()
     # Standalone pages (about, methodology): Markdown files, published at /<slug>/.
     extra_pages: tuple[str, ...] = ()
+    # What articles are grouped by, in the order pages show them.
+    taxonomies: tuple[TaxonomySpec, ...] = DEFAULT_TAXONOMIES
+
+    def taxonomy(self, key: str) -> TaxonomySpec:
+        return next(spec for spec in self.taxonomies if spec.key == key)
+
+    @property
+    def term_keys(self) -> tuple[str, ...]:
+        """The front-matter keys that list terms."""
+        return tuple(spec.key for spec in self.taxonomies)
 
 
 class ConfigError(Exception):
@@ -117,7 +163,9 @@ def _validate(raw: dict, lines: dict[str, int]) -> SiteConfig:
             hint = f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(sorted(known))
             raise ConfigError(ContentError(CONFIG_FILE, f"unknown setting '{key}'", line, hint))
         default = getattr(defaults, key)
-        if isinstance(default, tuple):
+        if key == "taxonomies":
+            value = parse_taxonomies(value, line)
+        elif isinstance(default, tuple):
             if isinstance(value, str):
                 value = [value]
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -138,3 +186,71 @@ def _validate(raw: dict, lines: dict[str, int]) -> SiteConfig:
     except ConfigError as exc:
         raise ConfigError(replace(exc.error, line=lines.get("base_url"))) from None
     return config
+
+
+_SPEC_FIELDS = {f.name: f for f in fields(TaxonomySpec)}
+_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
+_JSONLD = re.compile(r"^[a-z][A-Za-z]{1,40}(/[A-Z][A-Za-z]{1,40})?$")
+
+
+def parse_taxonomies(value: object, line: int | None) -> tuple[TaxonomySpec, ...]:
+    """The `taxonomies:` setting: a list whose items are the name of a
+    built-in taxonomy (places, actors, tags) or a mapping declaring one
+    (`key:` and its other fields; for a built-in key, the fields it changes)."""
+
+    def fail(message: str, hint: str = "") -> ConfigError:
+        return ConfigError(ContentError(CONFIG_FILE, message, line, hint))
+
+    if not isinstance(value, list) or not value:
+        raise fail("'taxonomies' must be a list", "for example: taxonomies: [places, actors, tags]")
+    specs: list[TaxonomySpec] = []
+    for item in value:
+        if isinstance(item, str):
+            item = {"key": item}
+        if not isinstance(item, dict):
+            raise fail("each taxonomy is a name (places, actors, tags) or 'key: ...' lines")
+        key = item.get("key")
+        if not isinstance(key, str) or not _KEY.match(key):
+            raise fail(f"taxonomy key {key!r} must be lower-case Latin letters, digits, '-' or '_'",
+                       "for example: key: sources")
+        if key in ARTICLE_KEYS or key in OUTPUT_FOLDERS:
+            raise fail(f"'{key}' cannot be a taxonomy: articles or the archive use that name",
+                       "choose another key")
+        if any(spec.key == key for spec in specs):
+            raise fail(f"taxonomy '{key}' is declared twice")
+        for name, given in item.items():
+            field = _SPEC_FIELDS.get(name)
+            if field is None:
+                close = difflib.get_close_matches(str(name), _SPEC_FIELDS, n=1)
+                raise fail(f"unknown field '{name}' of taxonomy '{key}'",
+                           f"did you mean '{close[0]}'?" if close else "known fields: " + ", ".join(_SPEC_FIELDS))
+            expected = type(getattr(BUILTIN_TAXONOMIES["places"], name))
+            if expected is float and type(given) is int:
+                given = item[name] = float(given)
+            if type(given) is not expected:
+                what = {"str": "text", "bool": "true or false", "float": "a number"}[expected.__name__]
+                raise fail(f"'{name}' of taxonomy '{key}' must be {what}")
+        base = BUILTIN_TAXONOMIES.get(key)
+        if base is None:
+            missing = [name for name in ("plural", "singular") if not str(item.get(name, "")).strip()]
+            if missing:
+                raise fail(f"taxonomy '{key}' needs '{missing[0]}' (its Arabic name)",
+                           "for example: plural: المصادر, singular: مصدر")
+            base = TaxonomySpec(key, "", "")
+        spec = replace(base, **{name: arabic.clean(v).strip() if isinstance(v, str) else v
+                                for name, v in item.items()})
+        if spec.gazetteer not in ("", "places", "actors"):
+            raise fail(f"'gazetteer' of taxonomy '{key}' must be 'places' or 'actors'")
+        if spec.gazetteer and any(s.gazetteer == spec.gazetteer for s in specs):
+            raise fail(f"the gazetteer's '{spec.gazetteer}' are matched for two taxonomies",
+                       "give 'gazetteer:' to one taxonomy only")
+        if spec.hierarchical and not spec.gazetteer:
+            raise fail(f"taxonomy '{key}' is hierarchical but has no gazetteer section",
+                       "terms nest only as the gazetteer says: add 'gazetteer: places'")
+        if spec.jsonld and not _JSONLD.match(spec.jsonld):
+            raise fail(f"'jsonld' of taxonomy '{key}' must be a schema.org property, optionally with a type",
+                       "for example: keywords, or mentions/Organization")
+        if not 0 <= spec.weight <= 100:
+            raise fail(f"'weight' of taxonomy '{key}' must be between 0 and 100")
+        specs.append(spec)
+    return tuple(specs)

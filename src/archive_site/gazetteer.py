@@ -20,7 +20,7 @@ import yaml
 
 from . import arabic
 from .cache import RecordCache
-from .config import read_settings_text
+from .config import TaxonomySpec, read_settings_text
 from .model import Article, ContentError
 from .workers import fork_map
 
@@ -293,15 +293,16 @@ def _entry(kind: str, node, fail) -> list[Entry]:
     return entries
 
 
-def tag_articles(articles: list[Article], gazetteer: Gazetteer, cache: RecordCache | None = None,
-                 states: dict[str, object] | None = None, jobs: int = 1
+def tag_articles(articles: list[Article], gazetteer: Gazetteer, taxonomies: tuple[TaxonomySpec, ...],
+                 cache: RecordCache | None = None, states: dict[str, object] | None = None, jobs: int = 1
                  ) -> tuple[list[Article], list[Detection | None], list[ContentError], list[list[ContentError]]]:
-    """Return `articles` with the places and actors their text names added,
-    what was found in each (None for an article whose result was cached),
-    the warnings for listed places the gazetteer does not know, and those
-    warnings again by article. With a cache (salted by the gazetteer) and
-    the articles' file states, an unchanged article is not matched again;
-    the others are matched by `jobs` processes when there are many."""
+    """Return `articles` with the terms their text names added (for each of
+    `taxonomies` matched from a gazetteer section), what was found in each
+    (None for an article whose result was cached), the warnings for listed
+    places the gazetteer does not know, and those warnings again by article.
+    With a cache (salted by the gazetteer and the taxonomies) and the
+    articles' file states, an unchanged article is not matched again; the
+    others are matched by `jobs` processes when there are many."""
     tagged, detections, by_article = [], [], []
     states = states or {}
     outcomes = [cache.get("tag", a.source, states[a.source]) if cache and a.source in states else None
@@ -309,32 +310,37 @@ def tag_articles(articles: list[Article], gazetteer: Gazetteer, cache: RecordCac
     missing = [n for n, outcome in enumerate(outcomes) if outcome is None]
 
     def match(n: int) -> tuple:
-        result, detection, unknown = tag_article(articles[n], gazetteer)
-        return result.places, result.actors, unknown, detection
+        result, detection, unknown = tag_article(articles[n], gazetteer, taxonomies)
+        return {key: result.terms[key] for key in result.terms if key in matched}, unknown, detection
 
+    matched = {spec.key for spec in taxonomies if spec.gazetteer}
     for n, outcome in zip(missing, fork_map(match, missing, jobs), strict=True):
         outcomes[n] = outcome
         if cache and articles[n].source in states:
-            cache.put("tag", articles[n].source, states[articles[n].source], outcome[:3])
+            cache.put("tag", articles[n].source, states[articles[n].source], outcome[:2])
     for article, outcome in zip(articles, outcomes, strict=True):
-        places, actors, unknown = outcome[:3]
-        tagged.append(replace(article, places=places, actors=actors))
-        detections.append(outcome[3] if len(outcome) > 3 else None)
+        found, unknown = outcome[:2]
+        tagged.append(replace(article, terms={**article.terms, **found}))
+        detections.append(outcome[2] if len(outcome) > 2 else None)
         by_article.append(list(unknown))
     return tagged, detections, [w for warnings in by_article for w in warnings], by_article
 
 
-def tag_article(article: Article, gazetteer: Gazetteer
+def tag_article(article: Article, gazetteer: Gazetteer, taxonomies: tuple[TaxonomySpec, ...]
                 ) -> tuple[Article, Detection, list[ContentError]]:
-    """Return `article` with detected places and actors merged after the ones
-    its front matter lists (which always stay), minus its `exclude` list."""
+    """Return `article` with the terms found in its text merged after the
+    ones its front matter lists (which always stay), minus its `exclude`
+    list, for each taxonomy matched from a gazetteer section."""
     detection = Detection(article.source)
     warnings = []
     excluded = {arabic.normalize(n) for n in article.exclude}
-    fields = {}
-    for kind in KINDS:
+    terms = dict(article.terms)
+    for spec in taxonomies:
+        kind = spec.gazetteer
+        if not kind:
+            continue
         names: list[str] = []
-        for name in getattr(article, kind):
+        for name in article.terms.get(spec.key, ()):
             entry = gazetteer.lookup(kind, name)
             if entry is None and kind == "places":
                 close = gazetteer.suggest(kind, name)
@@ -363,5 +369,5 @@ def tag_article(article: Article, gazetteer: Gazetteer
             detection.mentions.append(Mention(entry, written, accepted, reason))
             if accepted and entry.name not in names:
                 names.append(entry.name)
-        fields[kind] = tuple(names)
-    return replace(article, **fields), detection, warnings
+        terms[spec.key] = tuple(names)
+    return replace(article, terms=terms), detection, warnings

@@ -8,7 +8,12 @@ called with the build's `Plugin context` and what the event is about:
     on_env(env, context)            the Jinja environment: add filters and globals
     on_plans(plans, context)        the list of page plans; may return a new list
                                     (context.data_page() makes a page from text)
+    on_output(output, context)      the pages are written, the output is not yet
+                                    published: write whole folders (output.folder())
     on_published(out_dir, context)  after the output folder is in place
+
+The search index is the first such plugin (search.SearchPlugin, built in,
+run unless the build is told --no-search).
 
 Plugins run only when `site.yml` lists them under `plugins:` — a Python file of
 the site (`plugins/stats.py`) or the name of an installed plugin (entry point
@@ -19,17 +24,25 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import re
 import sys
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 from .config import SiteConfig
 from .model import ContentError
 from .plan import PagePlan
 
+if TYPE_CHECKING:
+    from .gazetteer import Gazetteer
+    from .publish import Writer
+    from .taxonomy import Site
+
 ENTRY_POINT_GROUP = "archive_site.plugins"
-EVENTS = ("on_articles", "on_site", "on_env", "on_plans", "on_published")
+EVENTS = ("on_articles", "on_site", "on_env", "on_plans", "on_output", "on_published")
+_FOLDER_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,40}$")
 
 
 class PluginError(Exception):
@@ -48,7 +61,13 @@ class PluginContext:
     config: SiteConfig
     # Filled by the build for hooks that need it.
     out_dir: Path | None = None
-    extra: dict = field(default_factory=dict)
+    site: Site | None = None  # from on_site on
+    gazetteer: Gazetteer | None = None
+    # The digest of each article as pages show it (by slug), from on_site on:
+    # whatever is made from articles can be fingerprinted with these.
+    digests: dict[str, str] = field(default_factory=dict)
+    progress: Callable[[str], None] | None = None  # prints a line of progress, when the build shows it
+    extra: dict = field(default_factory=dict)  # anything plugins share
 
     @staticmethod
     def data_page(path: str, text: str) -> PagePlan:
@@ -56,6 +75,31 @@ class PluginContext:
         "data/places.json"), fingerprinted by its content."""
         digest = hashlib.blake2b(f"{path}\x1f{text}".encode("utf-8"), digest_size=16).hexdigest()
         return PagePlan(path, digest, None, {"text": text})
+
+
+class Output:
+    """What the on_output hook may do with the output being written: write
+    whole folders beside the pages, each kept from the previous build while
+    its fingerprint is the same."""
+
+    def __init__(self, writer: Writer):
+        self._writer = writer
+
+    def folder(self, name: str, fingerprint: str) -> Path | None:
+        """The path to write the top-level folder `name` into (it does not
+        exist yet), or None when the previous build's folder, written with
+        the same `fingerprint`, is kept. Call done() once it is written."""
+        if not _FOLDER_NAME.match(name):
+            raise ValueError(f"output folder name {name!r}: use lower-case letters, digits, '-' and '_'")
+        if name in ("static", *{path.partition("/")[0] for path in self._writer.pages if "/" in path}):
+            raise ValueError(f"output folder name {name!r} is taken by the site's pages")
+        if self._writer.keep_folder(name, fingerprint):
+            return None
+        return self._writer.folder_path(name)
+
+    def done(self, name: str, fingerprint: str) -> None:
+        """The folder `name` is written: publish it, and keep it while `fingerprint` stays."""
+        self._writer.record_folder(name, fingerprint)
 
 
 @dataclass
@@ -83,10 +127,11 @@ class Plugins:
         return value
 
 
-def load_plugins(site_dir: Path, names: tuple[str, ...]) -> Plugins:
+def load_plugins(site_dir: Path, names: tuple[str, ...], builtin: list[tuple[str, object]] = ()) -> Plugins:
     """Load the plugins `names` lists: paths of Python files in the site
-    folder, or names of installed plugins. Raises PluginError."""
-    loaded, digest = [], hashlib.blake2b(digest_size=16)
+    folder, or names of installed plugins, after the `builtin` ones (name,
+    plugin), which write no page. Raises PluginError."""
+    loaded, digest = list(builtin), hashlib.blake2b(digest_size=16)
     installed = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
     for name in names:
         if name.endswith(".py"):

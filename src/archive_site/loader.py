@@ -23,6 +23,7 @@ import yaml
 
 from . import arabic
 from .cache import RecordCache, file_state
+from .config import OUTPUT_FOLDERS, SiteConfig
 from .model import Article, ContentError, Page, SkippedFile, instant
 from .sanitize import clean_html
 from .sitefiles import FoundFile, SiteWalker
@@ -37,10 +38,10 @@ _FENCE_END = re.compile(r"^(---|\.\.\.)\s*$")
 _LIST_SEPARATOR = re.compile(r"[,،]")
 _TAG = re.compile(r"<[^>]+>")
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+TERM_KEYS = SiteConfig().term_keys
 _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STRING_FIELDS = ("summary", "author", "source")
-_LIST_FIELDS = ("tags", "places", "actors", "exclude")
-_KNOWN_FIELDS = {"title", "date", "slug", "draft", *_STRING_FIELDS, *_LIST_FIELDS}
+_OWN_FIELDS = {"title", "date", "slug", "draft", "exclude", *_STRING_FIELDS}
 
 
 class _FrontMatterLoader(_BASE_LOADER):
@@ -87,13 +88,14 @@ class _Invalid(Exception):
 
 def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds"),
               cache: RecordCache | None = None, jobs: int = 1, allow_outside: bool = False,
-              forbidden: tuple[Path, ...] = ()) -> LoadResult:
+              forbidden: tuple[Path, ...] = (), term_keys: tuple[str, ...] = TERM_KEYS) -> LoadResult:
     """Load every article under the content folders of `site_dir`.
 
     Returns all good articles with unique slugs, and every problem found.
     Files unchanged since they were stored in `cache` are not read again;
     the others are read by `jobs` processes when there are many. Links are
     followed as sitefiles.SiteWalker allows (`allow_outside`, `forbidden`).
+    `term_keys`: the front-matter keys that list terms (the taxonomies').
     """
     result = LoadResult()
     converter = make_converter()
@@ -102,7 +104,7 @@ def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds
     result.problems.extend(walker.problems)
     outcomes = [cache.get("parse", rel, state) if cache else None for _, rel, state in files]
     missing = [n for n, outcome in enumerate(outcomes) if outcome is None]
-    read = fork_map(lambda n: read_article(Path(files[n][0]), files[n][1], converter), missing, jobs)
+    read = fork_map(lambda n: read_article(Path(files[n][0]), files[n][1], converter, term_keys), missing, jobs)
     for n, (article, problems, readable) in zip(missing, read, strict=True):
         outcomes[n] = (article, problems)
         if cache and readable:  # a read error is not remembered: it may be gone by the next build
@@ -118,7 +120,7 @@ def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds
     return result
 
 
-def read_article(path: Path, rel: str, converter: markdown.Markdown
+def read_article(path: Path, rel: str, converter: markdown.Markdown, term_keys: tuple[str, ...] = TERM_KEYS
                  ) -> tuple[Article | None, list[ContentError], bool]:
     """Return the article in the file at `path` (None if it has an error),
     the problems found in it, and whether the file could be read at all."""
@@ -127,7 +129,7 @@ def read_article(path: Path, rel: str, converter: markdown.Markdown
             if os.fstat(file.fileno()).st_size > MAX_FILE_BYTES:
                 raise _too_large()
             data = file.read(MAX_FILE_BYTES + 1)
-        article, warnings = parse_article(data, rel, path.suffix.lower(), converter)
+        article, warnings = parse_article(data, rel, path.suffix.lower(), converter, term_keys)
     except _Invalid as exc:
         return None, [ContentError(rel, exc.message, exc.line, exc.hint)], True
     except OSError as exc:
@@ -189,9 +191,10 @@ def make_converter() -> markdown.Markdown:
     return converter
 
 
-def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdown
-                  ) -> tuple[Article, list[ContentError]]:
-    """Return the article in `data` (the bytes of the file at `rel`) and warnings.
+def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdown,
+                  term_keys: tuple[str, ...] = TERM_KEYS) -> tuple[Article, list[ContentError]]:
+    """Return the article in `data` (the bytes of the file at `rel`) and
+    warnings. `term_keys`: the front-matter keys that list terms.
 
     Raises _Invalid when the file cannot be published.
     """
@@ -203,12 +206,12 @@ def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdo
     if not text.strip():
         raise _Invalid("empty file", hint="write a title and some text, or delete the file")
     if ARTICLE_SUFFIXES[suffix] == "markdown":
-        fields, body_start, key_lines, more = read_front_matter(text, rel)
+        fields, body_start, key_lines, more = read_front_matter(text, rel, term_keys)
         warnings += more
         body = "\n".join(text.split("\n")[body_start:])
         fast = plain_paragraphs_html(body)
         if fast is not None:
-            return _make_article(fields, key_lines, fast, rel, "markdown", digest), warnings
+            return _make_article(fields, key_lines, fast, rel, "markdown", digest, term_keys), warnings
         converter.reset()
         converter.deadline = time.thread_time() + MARKDOWN_SECONDS
         try:
@@ -225,11 +228,11 @@ def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdo
             warnings.append(ContentError(
                 rel, "text inside HTML that is not allowed (such as <script>, <style> or an unclosed tag) "
                 "was removed from the body", None, "write the text as plain Markdown", warning=True))
-        return _make_article(fields, key_lines, body_html, rel, "markdown", digest), warnings
+        return _make_article(fields, key_lines, body_html, rel, "markdown", digest, term_keys), warnings
     title, paragraphs, footer, title_line = split_plain_text(text)
     body_html = "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
     fields = {"title": title}
-    article = _make_article(fields, {"title": title_line}, body_html, rel, "text", digest, footer=footer)
+    article = _make_article(fields, {"title": title_line}, body_html, rel, "text", digest, term_keys, footer)
     return article, warnings
 
 
@@ -314,7 +317,8 @@ def _looks_like_text(text: str, allowed: int) -> bool:
     return controls <= max(2, allowed)
 
 
-def read_front_matter(text: str, rel: str) -> tuple[dict, int, dict[str, int], list[ContentError]]:
+def read_front_matter(text: str, rel: str, term_keys: tuple[str, ...] = TERM_KEYS
+                      ) -> tuple[dict, int, dict[str, int], list[ContentError]]:
     """Return the front matter of a Markdown file as a mapping, the index of the
     first body line, the file line of each key, and warnings."""
     lines = text.split("\n")
@@ -362,7 +366,7 @@ def read_front_matter(text: str, rel: str) -> tuple[dict, int, dict[str, int], l
     cleaned = {}
     for key, value in fields.items():
         key, stripped = str(key), _strip_forbidden(value)
-        close = _close_field(key)
+        close = _close_field(key, term_keys)
         if close:
             warnings.append(ContentError(rel, f"unknown key '{key}' is kept only for templates; "
                                               f"did you mean '{close}'?", key_lines.get(key),
@@ -375,12 +379,13 @@ def read_front_matter(text: str, rel: str) -> tuple[dict, int, dict[str, int], l
     return cleaned, end + 1, key_lines, warnings
 
 
-def _close_field(key: str) -> str | None:
+def _close_field(key: str, term_keys: tuple[str, ...]) -> str | None:
     """The known front-matter key that `key` was probably meant to be (a
     misspelling, another case, a singular), or None for a key of its own."""
-    if key in _KNOWN_FIELDS:
+    known = _OWN_FIELDS.union(term_keys)
+    if key in known:
         return None
-    close = difflib.get_close_matches(key.lower(), sorted(_KNOWN_FIELDS), n=1, cutoff=0.75)
+    close = difflib.get_close_matches(key.lower(), sorted(known), n=1, cutoff=0.75)
     return close[0] if close else None
 
 
@@ -444,8 +449,9 @@ def split_plain_text(text: str) -> tuple[str, list[str], str, int]:
 
 
 def _make_article(fields: dict, key_lines: dict[str, int], body_html: str, rel: str, fmt: str,
-                  sha256: str, footer: str = "") -> Article:
-    """Validate `fields` and return the Article; raises _Invalid naming the line."""
+                  sha256: str, term_keys: tuple[str, ...], footer: str = "") -> Article:
+    """Validate `fields` and return the Article; raises _Invalid naming the
+    line. `term_keys`: the keys that list terms (the site's taxonomies)."""
 
     def fail(key: str, message: str, hint: str = "") -> _Invalid:
         return _Invalid(message, key_lines.get(key), hint)
@@ -486,9 +492,7 @@ def _make_article(fields: dict, key_lines: dict[str, int], body_html: str, rel: 
         title=title,
         slug=slug,
         date=parse_date(fields.get("date"), fail),
-        tags=_term_list(fields, "tags", fail),
-        places=_term_list(fields, "places", fail),
-        actors=_term_list(fields, "actors", fail),
+        terms={key: _term_list(fields, key, fail) for key in term_keys},
         summary=summary,
         body_html=body_html,
         text=text,
@@ -501,7 +505,7 @@ def _make_article(fields: dict, key_lines: dict[str, int], body_html: str, rel: 
         draft=draft,
         footer=footer,
         exclude=_term_list(fields, "exclude", fail),
-        extra={k: v for k, v in sorted(fields.items()) if k not in _KNOWN_FIELDS},
+        extra={k: v for k, v in sorted(fields.items()) if k not in _OWN_FIELDS and k not in term_keys},
         sha256=sha256,
     )
 
@@ -648,15 +652,17 @@ def _free_slug(slug: str, source: str, taken: dict) -> str:
 
 
 # Top-level folders and files of the output that a standalone page may not take.
-RESERVED = {"articles", "tags", "places", "actors", "archive", "search", "static", "pagefind", "page",
-            "feed.xml", "sitemap.xml", "robots.txt", "404.html", "index.html"}
+# (and the folders of the taxonomies)
+RESERVED = OUTPUT_FOLDERS | {"feed.xml", "sitemap.xml", "robots.txt", "404.html", "index.html"}
 
 
-def load_extra_pages(site_dir: Path, files: tuple[str, ...]) -> tuple[list[Page], list[ContentError]]:
+def load_extra_pages(site_dir: Path, files: tuple[str, ...], term_keys: tuple[str, ...] = TERM_KEYS
+                     ) -> tuple[list[Page], list[ContentError]]:
     """Read the standalone pages `site.yml` lists (`extra_pages:`, Markdown
     files with front matter, such as an "about" page): each is published at
     /<slug>/. Returns the pages and the problems found."""
     pages, problems, taken = [], [], {}
+    reserved = RESERVED.union(term_keys)
     converter = make_converter()
     root = site_dir.resolve()
     for rel in files:
@@ -669,7 +675,7 @@ def load_extra_pages(site_dir: Path, files: tuple[str, ...]) -> tuple[list[Page]
         problems.extend(errors)
         if article is None:
             continue
-        if article.slug in RESERVED or article.slug in taken:
+        if article.slug in reserved or article.slug in taken:
             other = taken.get(article.slug, "the archive's own pages")
             problems.append(ContentError(rel, f"the page's address /{article.slug}/ is taken by {other}", None,
                                          "give the page another 'slug:'"))

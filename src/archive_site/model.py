@@ -38,7 +38,8 @@ class ContentError:
 class Article:
     """One article, parsed and validated.
 
-    `places`, `tags` and `actors` are term names as they will be published;
+    `terms` holds, for each taxonomy key (places, actors, tags, and those a
+    site declares), the term names as they will be published;
     `source` is the file's path relative to the site folder, with `/`;
     `sha256` the digest of the file's bytes as read. `date` keeps the zone
     offset it was written with, if any.
@@ -47,9 +48,7 @@ class Article:
     title: str
     slug: str
     date: dt.datetime | None
-    tags: tuple[str, ...]
-    places: tuple[str, ...]
-    actors: tuple[str, ...]
+    terms: Mapping[str, tuple[str, ...]]
     summary: str
     body_html: str
     text: str

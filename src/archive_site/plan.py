@@ -62,8 +62,12 @@ class Planner:
     the templates it is rendered with (Renderer.template_epoch)."""
 
     def __init__(self, site: Site, epochs: Callable[[str], str], cards: dict[str, str],
-                 links: dict[str, dict[str, list[TermRef]]], pages: list[Page] = ()):
+                 links: dict[str, dict[str, list[TermRef]]], pages: list[Page] = (),
+                 has_template: Callable[[str], bool] = lambda name: False):
+        """`has_template` tells whether a template exists: a taxonomy's pages
+        use `<key>/taxonomy.html` and `<key>/term.html` when the site has them."""
         self.site = site
+        self.has_template = has_template
         self.pages = pages
         self.epochs = epochs
         self.links = links
@@ -100,9 +104,11 @@ class Planner:
                             {"article": article, "terms": self.links[article.slug], "near": near},
                             article.date.date() if article.date else None)
         for taxonomy in site.taxonomies.values():
-            yield self.page(taxonomy.url + "index.html", "taxonomy.html", {"taxonomy": taxonomy})
+            yield self.page(taxonomy.url + "index.html", self.template_of(taxonomy.kind, "taxonomy.html"),
+                            {"taxonomy": taxonomy})
+            term_template = self.template_of(taxonomy.kind, "term.html")
             for term in taxonomy.terms:
-                yield from self.listing(term.articles, term.url, "term.html",
+                yield from self.listing(term.articles, term.url, term_template,
                                         taxonomy=TaxonomyRef.of(taxonomy), term=term)
         archive = site.archive
         yield self.page(archive.url + "index.html", "archive.html", {"archive": archive}, _newest(site.articles))
@@ -119,13 +125,21 @@ class Planner:
         yield self.page("search/index.html", "search.html", {})
         yield self.page(NOT_FOUND_PAGE, "404.html", {"url_root": site_root(site)})
 
+    def template_of(self, kind: str, name: str) -> str:
+        """`<kind>/<name>` when the site or theme has it, else `name`."""
+        own = f"{kind}/{name}"
+        return own if self.has_template(own) else name
+
     def feeds(self) -> Iterator[PagePlan]:
-        """The Atom feeds: the whole site, each tag and each place."""
+        """The Atom feeds: the whole site, and each term of the taxonomies
+        declared with feeds."""
         site = self.site
         times = entry_times(site)
         feeds = [("", site.config.title, site.articles)]
-        for kind in ("tags", "places"):
-            for term in site.taxonomies[kind].terms:
+        for taxonomy in site.taxonomies.values():
+            if not taxonomy.spec.feeds:
+                continue
+            for term in taxonomy.terms:
                 feeds.append((term.url, f"{term.name} — {site.config.title}", term.articles))
         today = atom_time(dt.datetime.combine(dt.date.today(), dt.time()))
         for url, title, articles in feeds:

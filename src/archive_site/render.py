@@ -19,7 +19,7 @@ from . import __version__, arabic
 from .config import SiteConfig
 from .model import ContentError
 from .plan import PagePlan, page_url
-from .views import ViewEnvironment
+from .views import TaxonomyRef, ViewEnvironment
 from .workers import fork_map
 
 if TYPE_CHECKING:
@@ -56,6 +56,7 @@ class Renderer:
         self.salt = salt
         self._epochs: dict[str, str] = {}
         self._links: dict[str, dict] = {}
+        self._names: set[str] | None = None
         self.env = ViewEnvironment(
             loader=jinja2.ChoiceLoader(loaders),
             autoescape=True,
@@ -70,6 +71,7 @@ class Renderer:
         self.env.globals.update(site=config, url=_url, absolute_url=lambda target: absolute_url(config, target),
                                 feed_entry=self._feed_entry, card=self._card, search_strings=SEARCH_STRINGS,
                                 extra_pages=[],
+                                taxonomies=[TaxonomyRef.declared(spec) for spec in config.taxonomies],
                                 news_article=lambda article, terms: news_article(config, article, terms),
                                 **(globals or {}))
         self.env.filters.update(
@@ -78,6 +80,12 @@ class Renderer:
             month_name=lambda month: arabic.month_name(month, config.months),
             reading_time=arabic.reading_time,
         )
+
+    def has_template(self, name: str) -> bool:
+        """Whether the site or the theme has the template `name`."""
+        if self._names is None:
+            self._names = set(self.env.list_templates())
+        return name in self._names
 
     def use_pages(self, pages: list) -> None:
         """The standalone pages of this build, which the navigation lists
@@ -179,12 +187,13 @@ def news_article(config: SiteConfig, article, terms: dict) -> dict:
         data["description"] = article.summary
     if article.author:
         data["author"] = {"@type": "Person", "name": article.author}
-    if terms.get("places"):
-        data["contentLocation"] = [{"@type": "Place", "name": t.name} for t in terms["places"]]
-    if terms.get("actors"):
-        data["mentions"] = [{"@type": "Organization", "name": t.name} for t in terms["actors"]]
-    if terms.get("tags"):
-        data["keywords"] = [t.name for t in terms["tags"]]
+    for spec in config.taxonomies:
+        linked = terms.get(spec.key)
+        if not spec.jsonld or not linked:
+            continue
+        prop, _, kind = spec.jsonld.partition("/")
+        values = [{"@type": kind, "name": t.name} if kind else t.name for t in linked]
+        data[prop] = data.get(prop, []) + values
     return data
 
 

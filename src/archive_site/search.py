@@ -1,10 +1,11 @@
-"""The search index: Pagefind, fed from the site model.
+"""The search index: Pagefind, fed from the site model, as a built-in
+plugin (SearchPlugin) that writes the output's `pagefind/` folder.
 
 Pagefind is given one small HTML document per article, written for it alone
 into a temporary folder: the title and text a reader sees, the search forms
 of its words that the text does not already contain (see
-arabic.search_extra_words), the names and aliases of its places and actors,
-and its filters and metadata. The published pages stay as they are, and the
+arabic.search_extra_words), the names and aliases of its terms, and its
+filters (one per taxonomy that site.yml gives a `filter:` label) and metadata. The published pages stay as they are, and the
 index does not depend on the theme. The browser side (theme/static/search.js)
 reduces query words to the same forms and builds excerpts from the text alone.
 """
@@ -25,13 +26,12 @@ from pathlib import Path
 from . import arabic
 from .gazetteer import Gazetteer
 from .model import Article
+from .hooks import Output, PluginContext
 from .scratch import make_scratch
 from .taxonomy import Site
 
 # The folder of the output the index is written to.
 INDEX_FOLDER = "pagefind"
-# The filters offered beside the results, by kind of term.
-FILTERS = {"places": "المكان", "actors": "الجهة الفاعلة", "tags": "الوسم"}
 YEAR_FILTER = "السنة"
 
 
@@ -61,7 +61,8 @@ def index_fingerprint(site: Site, cards: dict[str, str]) -> str:
     """A digest of everything the index holds: the articles (by the
     digests of their cards), the site's language and Pagefind's version."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{pagefind_version()}|{site.config.language}|{_SOURCE_VERSION}".encode())
+    digest.update(f"{pagefind_version()}|{site.config.language}|{_SOURCE_VERSION}|".encode())
+    digest.update(repr([(s.key, s.filter, s.gazetteer) for s in site.config.taxonomies]).encode())
     for article in site.articles:
         digest.update(cards[article.slug].encode())
     return digest.hexdigest()
@@ -88,13 +89,13 @@ def source_document(site: Site, article: Article, gazetteer: Gazetteer | None) -
     terms = site.article_terms[article.slug]
     names = []
     filters = []
-    for kind, label in FILTERS.items():
-        for term in terms.get(kind, ()):
+    for spec in site.config.taxonomies:
+        for term in terms.get(spec.key, ()):
             # A place also counts as being in every place that contains it.
-            for member in (*term.ancestors, term) if kind == "places" else (term,):
-                filters.append((label, member.name))
-            if gazetteer is not None and kind != "tags":
-                entry = gazetteer.lookup(kind, term.name)
+            if spec.filter:
+                filters.extend((spec.filter, member.name) for member in (*term.ancestors, term))
+            if gazetteer is not None and spec.gazetteer:
+                entry = gazetteer.lookup(spec.gazetteer, term.name)
                 if entry is not None:
                     names.extend((entry.name, *entry.variants))
             names.append(term.name)
@@ -118,6 +119,28 @@ def source_document(site: Site, article: Article, gazetteer: Gazetteer | None) -
         "</main></body></html>",
     ]
     return "\n".join(part for part in parts if part)
+
+
+class SearchPlugin:
+    """Writes the search index when the pages are written (on_output), or
+    keeps the previous build's while nothing it holds changed. `result`
+    says what was done."""
+
+    def __init__(self):
+        self.result: SearchResult | None = None
+
+    def on_output(self, output: Output, context: PluginContext) -> None:
+        site = context.site
+        fingerprint = index_fingerprint(site, context.digests)
+        target = output.folder(INDEX_FOLDER, fingerprint)
+        if target is None:
+            self.result = SearchResult(True, pages=len(site.articles), reused=True)
+            return
+        if context.progress and len(site.articles) >= 1000:
+            context.progress(f"indexing {len(site.articles)} articles for search")
+        self.result = build_index(site, context.gazetteer, target)
+        if self.result.ok:
+            output.done(INDEX_FOLDER, fingerprint)
 
 
 def build_index(site: Site, gazetteer: Gazetteer | None, target: Path,

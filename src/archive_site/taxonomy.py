@@ -11,24 +11,16 @@ import math
 from dataclasses import dataclass, field, replace
 
 from . import arabic
-from .config import SiteConfig
+from .config import SiteConfig, TaxonomySpec
 from .gazetteer import Entry, Gazetteer
 from .model import Article
-
-# The three kinds of term, with the article field each is read from and the
-# labels the templates show.
-KINDS = {
-    "tags": {"field": "tags", "plural": "الوسوم", "singular": "وسم"},
-    "places": {"field": "places", "plural": "الأماكن", "singular": "مكان"},
-    "actors": {"field": "actors", "plural": "الجهات الفاعلة", "singular": "جهة فاعلة"},
-}
 
 
 @dataclass(eq=False)
 class Term:
-    """One tag, place or actor, with its articles newest first. A place
-    from the gazetteer also has its parent and child places; its articles
-    include those of the places inside it."""
+    """One term of a taxonomy (a tag, place, actor…), with its articles
+    newest first. In a hierarchical taxonomy, a term from the gazetteer also
+    has its parent and children; its articles include theirs."""
 
     kind: str
     name: str
@@ -58,10 +50,15 @@ class Term:
 
 @dataclass
 class Taxonomy:
-    """All terms of one kind, in Arabic alphabetical order of their names."""
+    """All terms of one kind, in Arabic alphabetical order of their names,
+    as `spec` (from site.yml) declares the kind."""
 
-    kind: str
+    spec: TaxonomySpec
     terms: list[Term]
+
+    @property
+    def kind(self) -> str:
+        return self.spec.key
 
     @property
     def url(self) -> str:
@@ -69,15 +66,19 @@ class Taxonomy:
 
     @property
     def label(self) -> str:
-        return KINDS[self.kind]["plural"]
+        return self.spec.plural
 
     @property
     def singular(self) -> str:
-        return KINDS[self.kind]["singular"]
+        return self.spec.singular
+
+    @property
+    def hierarchical(self) -> bool:
+        return self.spec.hierarchical
 
     @property
     def roots(self) -> list[Term]:
-        """The terms that are inside no other: the top of the places tree."""
+        """The terms that are inside no other: the top of the tree."""
         return [t for t in self.terms if t.parent is None]
 
 
@@ -147,11 +148,12 @@ def make_site(config: SiteConfig, articles: list[Article], gazetteer: Gazetteer 
     ordered = sorted(articles, key=Article.sort_key)
     article_terms: dict[str, dict[str, list[Term]]] = {a.slug: {} for a in ordered}
     taxonomies = {}
-    for kind, spec in KINDS.items():
-        terms = TermIndex(kind, gazetteer)
+    for spec in config.taxonomies:
+        kind = spec.key
+        terms = TermIndex(kind, gazetteer if spec.gazetteer else None, spec.gazetteer, spec.hierarchical)
         for article in ordered:
             linked = []
-            for name in getattr(article, spec["field"]):
+            for name in article.terms.get(kind, ()):
                 term = terms.term_for(name)
                 if term in linked:
                     continue
@@ -160,17 +162,19 @@ def make_site(config: SiteConfig, articles: list[Article], gazetteer: Gazetteer 
                     if not member.articles or member.articles[-1] is not article:
                         member.articles.append(article)
             article_terms[article.slug][kind] = linked
-        taxonomies[kind] = Taxonomy(kind, terms.sorted())
-    shape = _shape(ordered, article_terms)
+        taxonomies[kind] = Taxonomy(spec, terms.sorted())
+    weights = {spec.key: spec.weight for spec in config.taxonomies}
+    shape = _shape(ordered, article_terms, weights)
     if previous is not None and previous.shape == shape:
         neighbours = _same_neighbours(previous.neighbours, ordered)
     else:
-        neighbours = find_neighbours(ordered, article_terms)
+        neighbours = find_neighbours(ordered, article_terms, weights)
     return Site(config, ordered, taxonomies, article_terms, make_archive(ordered), neighbours, shape)
 
 
-def _shape(ordered: list[Article], article_terms: dict[str, dict[str, list[Term]]]) -> str:
-    digest = hashlib.blake2b(digest_size=16)
+def _shape(ordered: list[Article], article_terms: dict[str, dict[str, list[Term]]],
+           weights: dict[str, float]) -> str:
+    digest = hashlib.blake2b(repr(sorted(weights.items())).encode(), digest_size=16)
     for article in ordered:
         terms = article_terms[article.slug]
         digest.update(f"{article.slug}|{article.date}|".encode())
@@ -208,8 +212,6 @@ def make_archive(ordered: list[Article]) -> DateArchive:
     return DateArchive(years, undated)
 
 
-# How much sharing a term of each kind says about two articles being related.
-_RELATED_WEIGHT = {"places": 3.0, "actors": 2.0, "tags": 1.5}
 # Each shared term proposes this many of its articles on either side of the
 # article in its (time-ordered) list: the work stays linear in the number of
 # (article, term) pairs, however large a term grows.
@@ -217,11 +219,12 @@ _RELATED_WINDOW = 4
 RELATED_COUNT = 4
 
 
-def find_neighbours(ordered: list[Article], article_terms: dict[str, dict[str, list[Term]]]
-                    ) -> dict[str, Neighbours]:
+def find_neighbours(ordered: list[Article], article_terms: dict[str, dict[str, list[Term]]],
+                    weights: dict[str, float]) -> dict[str, Neighbours]:
     """Return, for each article slug, its newer and older dated neighbours
     and up to RELATED_COUNT related articles: those sharing the most (and
-    the most specific) places, actors and tags, nearest in time first."""
+    the most specific) terms, nearest in time first. `weights`: how much
+    sharing a term of each kind says about two articles being related."""
     position = {a.slug: i for i, a in enumerate(ordered)}
     in_term: dict[int, dict[str, int]] = {}
     dated = [a for a in ordered if a.date is not None]
@@ -229,7 +232,7 @@ def find_neighbours(ordered: list[Article], article_terms: dict[str, dict[str, l
     for i, article in enumerate(dated):
         result[article.slug] = Neighbours(newer=dated[i - 1] if i else None,
                                           older=dated[i + 1] if i + 1 < len(dated) else None)
-    weights: dict[int, float] = {}
+    term_weights: dict[int, float] = {}
     for article in ordered:
         scores: dict[str, float] = {}
         for kind, terms in article_terms[article.slug].items():
@@ -239,9 +242,9 @@ def find_neighbours(ordered: list[Article], article_terms: dict[str, dict[str, l
                 index = in_term.get(key)
                 if index is None:
                     index = in_term[key] = {a.slug: n for n, a in enumerate(members)}
-                    weights[key] = _RELATED_WEIGHT[kind] / (1.0 + math.log10(len(members)))
+                    term_weights[key] = weights[kind] / (1.0 + math.log10(len(members)))
                 at = index[article.slug]
-                weight = weights[key]
+                weight = term_weights[key]
                 for other in members[max(0, at - _RELATED_WINDOW): at + _RELATED_WINDOW + 1]:
                     slug = other.slug
                     scores[slug] = scores.get(slug, 0.0) + weight
@@ -255,13 +258,16 @@ def find_neighbours(ordered: list[Article], article_terms: dict[str, dict[str, l
 
 
 class TermIndex:
-    """The terms of one kind, made on first use. Names the gazetteer knows
-    become its entry (ASCII slug, canonical name, parent place); other names
-    get a Unicode slug, and spellings that slug alike share one term."""
+    """The terms of one kind, made on first use. Names the gazetteer's
+    `section` knows become its entry (ASCII slug, canonical name, and parent
+    when `nested`); other names get a Unicode slug, and spellings that slug
+    alike share one term."""
 
-    def __init__(self, kind: str, gazetteer: Gazetteer | None):
+    def __init__(self, kind: str, gazetteer: Gazetteer | None, section: str = "", nested: bool = False):
         self.kind = kind
         self.gazetteer = gazetteer
+        self.section = section
+        self.nested = nested
         self.by_slug: dict[str, Term] = {}
         self.by_name: dict[str, Term] = {}
         self.entry_slugs: set[str] = set()  # the slugs whose term is a gazetteer entry's
@@ -269,7 +275,7 @@ class TermIndex:
     def term_for(self, name: str) -> Term:
         term = self.by_name.get(name)
         if term is None:
-            entry = self.gazetteer.lookup(self.kind, name) if self.gazetteer else None
+            entry = self.gazetteer.lookup(self.section, name) if self.gazetteer else None
             term = self._entry_term(entry) if entry else self._free_term(name)
             self.by_name[name] = term
         return term
@@ -283,8 +289,8 @@ class TermIndex:
                 term = self.by_slug[entry.slug] = Term(self.kind, entry.name, entry.slug)
             term.name = entry.name
             self.entry_slugs.add(entry.slug)
-            if entry.parent:
-                term.parent = self._entry_term(self.gazetteer.get(self.kind, entry.parent))
+            if entry.parent and self.nested:
+                term.parent = self._entry_term(self.gazetteer.get(self.section, entry.parent))
                 term.parent.children.append(term)
         return term
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import jinja2
 
-from .config import SiteConfig
+from .config import SiteConfig, TaxonomySpec
 from .model import Article, Page
 from .taxonomy import DateArchive, Neighbours, Pager, Period, Taxonomy, Term
 
@@ -42,16 +42,27 @@ class TermRef:
 
 @dataclass(frozen=True)
 class TaxonomyRef:
-    """What a term page may show of its taxonomy: its names and address."""
+    """What a page may show of a taxonomy that is not its subject: its
+    names, address and how it is declared (no terms). The `taxonomies`
+    global lists one for each taxonomy of site.yml, in its order."""
 
     kind: str
     label: str
     singular: str
     url: str
+    hierarchical: bool
+    feeds: bool
+    card: bool
+    filter: str  # the search filter's label, or ""
 
     @classmethod
     def of(cls, taxonomy: Taxonomy) -> TaxonomyRef:
-        return cls(taxonomy.kind, taxonomy.label, taxonomy.singular, taxonomy.url)
+        return cls.declared(taxonomy.spec)
+
+    @classmethod
+    def declared(cls, spec: TaxonomySpec) -> TaxonomyRef:
+        return cls(spec.key, spec.plural, spec.singular, f"{spec.key}/", spec.hierarchical, spec.feeds, spec.card,
+                   spec.filter)
 
 
 VALUE, ARTICLE, ARTICLES, REF, REFS, TERMS, PERIODS = "value", "article", "articles", "ref", "refs", "terms", "periods"
@@ -62,14 +73,15 @@ FIELDS: dict[type, dict[str, str]] = {
     Term: {"kind": VALUE, "name": VALUE, "slug": VALUE, "url": VALUE, "count": VALUE,
            "parent": REF, "ancestors": REFS, "children": TERMS},
     TermRef: {"kind": VALUE, "name": VALUE, "slug": VALUE, "url": VALUE},
-    Taxonomy: {"kind": VALUE, "url": VALUE, "label": VALUE, "singular": VALUE, "terms": TERMS, "roots": TERMS},
-    TaxonomyRef: {"kind": VALUE, "label": VALUE, "singular": VALUE, "url": VALUE},
+    Taxonomy: {"kind": VALUE, "url": VALUE, "label": VALUE, "singular": VALUE, "hierarchical": VALUE,
+               "terms": TERMS, "roots": TERMS},
+    TaxonomyRef: {f.name: VALUE for f in dataclasses.fields(TaxonomyRef)},
     Pager: {"number": VALUE, "total": VALUE, "url": VALUE, "previous_url": VALUE, "next_url": VALUE,
             "articles": ARTICLES},
     Period: {"year": VALUE, "month": VALUE, "url": VALUE, "count": VALUE, "months": PERIODS},
     DateArchive: {"url": VALUE, "undated_url": VALUE, "years": PERIODS, "undated_count": VALUE},
     Neighbours: {"newer": ARTICLE, "older": ARTICLE, "related": ARTICLES},
-    SiteConfig: {f.name: VALUE for f in dataclasses.fields(SiteConfig)},
+    SiteConfig: {f.name: VALUE for f in dataclasses.fields(SiteConfig) if f.name != "taxonomies"},
     Page: {**{f.name: VALUE for f in dataclasses.fields(Page)}, "url": VALUE},
 }
 
