@@ -26,11 +26,12 @@ from . import __version__
 from .cache import CACHE_DIR, CacheFolderError, RecordCache
 from .cache import check_folder as check_cache_folder
 from .config import SiteConfig, check_base_url, load_config
+from .gazetteer import SITE_FILE as GAZETTEER_FILE
 from .gazetteer import Gazetteer, load_gazetteer, tag_articles
 from .hooks import Output, PluginContext, PluginError, Plugins, load_plugins
-from .loader import LoadResult, load_extra_pages, load_site
+from .loader import ContentScan, LoadResult, load_extra_pages, load_site, scan_content
 from .model import Article, ContentError
-from . import search
+from . import search, unchanged
 from .fsops import iter_static
 from .plan import Planner, article_digests, term_links
 from .publish import MARKER, StagingWriter, Writer
@@ -64,6 +65,7 @@ class BuildReport:
     published: bool = False
     articles: int = 0
     drafts: int = 0
+    good: int = 0  # article files read without error (published, drafts, or held back)
     pages: int = 0
     rendered: int = 0
     terms: dict[str, int] = field(default_factory=dict)
@@ -72,6 +74,7 @@ class BuildReport:
     # Site paths of the pages rendered anew by this build.
     changed: list[str] = field(default_factory=list)
     search: SearchResult | None = None
+    unchanged: bool = False  # nothing the build reads had changed: it did nothing (unchanged.py)
 
     @property
     def all_errors(self) -> list[ContentError]:
@@ -128,32 +131,85 @@ class Builder:
         except CacheFolderError as exc:
             raise BuildError(exc.error) from None
         check_output_folder(site_dir, self.out_dir, read_folders(site_dir, config, self.cache_dir))
+        # A command-line build of a site without plugins may find it has nothing to do.
+        quick = writer_factory is None and not config.plugins
+        scan = inputs = None
+        started_ns = unchanged.now_ns()
+        if quick:
+            scan = scan_content(site_dir, config.content_dirs, config.follow_outside_links, (self.out_dir,))
+            inputs = self._inputs(config, scan)
+            if options.clean:
+                unchanged.forget(self.cache_dir)
+            else:
+                outcome = unchanged.recall(self.cache_dir, self.out_dir, inputs)
+                if outcome is not None:
+                    return self._replay(outcome, started)
         searcher = search.SearchPlugin() if options.search else None
         try:
             plugins = load_plugins(site_dir, config.plugins, [("search", searcher)] if searcher else [])
             context = PluginContext(site_dir, config, self.out_dir, progress=progress)
-            report = self._run(config, plugins, context, writer_factory, progress, started)
+            report = self._run(config, plugins, context, writer_factory, progress, started, scan)
             report.search = searcher.result if searcher else None
-            return report
         except PluginError as exc:
             raise BuildError(exc.error) from None
+        if inputs is not None:
+            if report.published and (report.search is None or report.search.ok):
+                unchanged.remember(self.cache_dir, self.out_dir, inputs.key(), started_ns, unchanged.Outcome(
+                    report.articles, report.drafts, report.good, report.pages, report.terms,
+                    report.search.pages if report.search else None,
+                    [p for p in report.loaded.problems + report.errors if not p.path.startswith(str(self.cache_dir))],
+                    report.loaded.skipped))
+            else:
+                unchanged.forget(self.cache_dir)
+        return report
+
+    def _inputs(self, config: SiteConfig, scan: ContentScan) -> unchanged.Inputs:
+        """What a build of this site reads (see unchanged.py)."""
+        site_dir, options = self.site_dir, self.options
+        inputs = unchanged.Inputs()
+        inputs.add("settings", config)
+        inputs.add("options", (options.drafts, options.keep_going, options.search, str(self.out_dir)))
+        inputs.add("templates", theme_epoch(site_dir, config))
+        gazetteer = site_dir / GAZETTEER_FILE
+        inputs.add("gazetteer", hashlib.blake2b(gazetteer.read_bytes()).hexdigest() if gazetteer.is_file() else "")
+        if options.search:
+            inputs.add("pagefind", search.pagefind_version())
+        inputs.states.extend(state for _, _, state in scan.files)
+        inputs.add("content", [(rel, state) for _, rel, state in scan.files])
+        inputs.add("skipped", [(s.path, s.reason) for s in scan.skipped] + [str(p) for p in scan.problems])
+        static, problems = collect_static(site_dir, config, self.out_dir)
+        inputs.add("static problems", [str(p) for p in problems])
+        for rel, path in sorted(static.items()):
+            inputs.add_file_state(f"static/{rel}", path)
+        for rel in config.extra_pages:
+            inputs.add_file_state(rel, site_dir / rel)
+        return inputs
+
+    def _replay(self, outcome: unchanged.Outcome, started: float) -> BuildReport:
+        """The report of a build that found nothing to do: the previous one's."""
+        loaded = LoadResult(problems=outcome.problems, skipped=outcome.skipped)
+        found = search.SearchResult(True, pages=outcome.search_pages, reused=True)
+        return BuildReport(out_dir=self.out_dir, loaded=loaded, published=True, articles=outcome.articles,
+                           drafts=outcome.drafts, good=outcome.good, pages=outcome.pages, terms=outcome.terms,
+                           seconds=time.perf_counter() - started,
+                           search=found if outcome.search_pages is not None else None, unchanged=True)
 
     def _run(self, config: SiteConfig, plugins: Plugins, context: PluginContext,
-             writer_factory: Callable[[Path, bool], Writer] | None, progress: Progress | None, started: float
-             ) -> BuildReport:
+             writer_factory: Callable[[Path, bool], Writer] | None, progress: Progress | None, started: float,
+             scan: ContentScan | None = None) -> BuildReport:
         site_dir, options = self.site_dir, self.options
         gazetteer = load_gazetteer(site_dir)
         context.gazetteer = gazetteer
         cache = self._cache(cache_salt(gazetteer, config))
         loaded = load_site(site_dir, config.content_dirs, cache, options.jobs,
                            allow_outside=config.follow_outside_links, forbidden=(self.out_dir,),
-                           term_keys=config.term_keys)
+                           term_keys=config.term_keys, scan=scan)
         static_files, static_problems = collect_static(site_dir, config, self.out_dir)
         loaded.problems.extend(static_problems)
         pages, page_problems = load_extra_pages(site_dir, config.extra_pages, config.term_keys)
         loaded.problems.extend(page_problems)
         loaded.problems.extend(cache.take_problems())
-        report = BuildReport(out_dir=self.out_dir, loaded=loaded)
+        report = BuildReport(out_dir=self.out_dir, loaded=loaded, good=len(loaded.articles))
         if loaded.errors and not options.keep_going:
             report.seconds = time.perf_counter() - started
             return report

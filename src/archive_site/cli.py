@@ -177,8 +177,9 @@ def print_summary(report: BuildReport, verbose: bool) -> None:
     failed = len(loaded.failed)
     if report.published:
         terms = ", ".join(f"{n} {kind}" for kind, n in report.terms.items())
+        rendered = "nothing changed since the last build" if report.unchanged else f"{report.rendered} rendered"
         print(f"Published {count(report.articles, 'article')} ({terms}): {count(report.pages, 'page')}, "
-              f"{report.rendered} rendered, in {report.out_dir} ({report.seconds:.2f} s)")
+              f"{rendered}, in {report.out_dir} ({report.seconds:.2f} s)")
         if report.search is not None and report.search.ok:
             state = "unchanged" if report.search.reused else "written"
             print(f"Search index {state}: {count(report.search.pages, 'article')}")
@@ -187,15 +188,15 @@ def print_summary(report: BuildReport, verbose: bool) -> None:
               "Fix them, or use --keep-going to publish the rest.", file=sys.stderr)
     else:
         print("Nothing published: template error; the previous output is unchanged.", file=sys.stderr)
-    read = len(loaded.articles) + failed
+    read = report.good + failed
     published = report.articles if report.published else 0
     parts = [f"{published} published"]
     if report.drafts:
         parts.append(f"{count(report.drafts, 'draft')} (--drafts publishes them)")
     if failed:
         parts.append(f"{failed} with errors" + (", left out" if report.published else ""))
-    if not report.published and len(loaded.articles):
-        parts.append(f"{len(loaded.articles) - report.drafts} good but held back")
+    if not report.published and report.good:
+        parts.append(f"{report.good - report.drafts} good but held back")
     summary = f"{count(read, 'article file')}: " + ", ".join(parts)
     if loaded.skipped:
         summary += (f"; {count(len(loaded.skipped), 'other file')} skipped"

@@ -86,9 +86,31 @@ class _Invalid(Exception):
         self.message, self.line, self.hint = message, line, hint
 
 
+@dataclass
+class ContentScan:
+    """The files under a site's content folders, found without reading them:
+    the article files (path, path relative to the site, file state), the
+    other files and why they are skipped, and the problems of the walk."""
+
+    files: list[tuple[str, str, tuple]]
+    skipped: list[SkippedFile]
+    problems: list[ContentError]
+
+
+def scan_content(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds"), allow_outside: bool = False,
+                 forbidden: tuple[Path, ...] = ()) -> ContentScan:
+    """Walk the content folders of `site_dir`; links are followed as
+    sitefiles.SiteWalker allows (`allow_outside`, `forbidden`)."""
+    skipped: list[SkippedFile] = []
+    walker = SiteWalker(site_dir, allow_outside, forbidden)
+    files = list(iter_content_files(site_dir, content_dirs, skipped, walker))
+    return ContentScan(files, skipped, walker.problems)
+
+
 def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds"),
               cache: RecordCache | None = None, jobs: int = 1, allow_outside: bool = False,
-              forbidden: tuple[Path, ...] = (), term_keys: tuple[str, ...] = TERM_KEYS) -> LoadResult:
+              forbidden: tuple[Path, ...] = (), term_keys: tuple[str, ...] = TERM_KEYS,
+              scan: ContentScan | None = None) -> LoadResult:
     """Load every article under the content folders of `site_dir`.
 
     Returns all good articles with unique slugs, and every problem found.
@@ -96,12 +118,12 @@ def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds
     the others are read by `jobs` processes when there are many. Links are
     followed as sitefiles.SiteWalker allows (`allow_outside`, `forbidden`).
     `term_keys`: the front-matter keys that list terms (the taxonomies').
+    `scan`: the walk of the content folders, when it is done already.
     """
-    result = LoadResult()
+    scan = scan or scan_content(site_dir, content_dirs, allow_outside, forbidden)
+    result = LoadResult(skipped=list(scan.skipped), problems=list(scan.problems))
     converter = make_converter()
-    walker = SiteWalker(site_dir, allow_outside, forbidden)
-    files = list(iter_content_files(site_dir, content_dirs, result.skipped, walker))
-    result.problems.extend(walker.problems)
+    files = scan.files
     outcomes = [cache.get("parse", rel, state) if cache else None for _, rel, state in files]
     missing = [n for n, outcome in enumerate(outcomes) if outcome is None]
     read = fork_map(lambda n: read_article(Path(files[n][0]), files[n][1], converter, term_keys), missing, jobs)

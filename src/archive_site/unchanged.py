@@ -1,0 +1,127 @@
+"""Recognising a build that has nothing to do, without loading anything.
+
+After a build that published everything, the inputs it read are summed up in
+one key — the settings, the text of every template, the gazetteer, the state
+(size, times, inode) of every content, static and extra-page file, the
+options, the version and the day — and stored in the cache folder with what
+the build reported. The next build computes the key from the file states
+alone. When it is the same, the output folder still holds the marker that
+build wrote and every page its manifest lists, the build is done: it reports
+what the previous one did, with its warnings, and renders nothing.
+
+A site with plugins never takes this path: a plugin may read anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .cache import AMBIGUOUS_NS, decode, encode, file_state
+from .model import ContentError, SkippedFile
+from .publish import MARKER, read_manifest
+
+RECORD = "last-build.json"
+
+
+@dataclass
+class Inputs:
+    """What a build reads, by file state and digest; `key()` sums it up."""
+
+    parts: list[str] = field(default_factory=list)
+    states: list[tuple] = field(default_factory=list)  # of the files taken by state, not by content
+
+    def add(self, label: str, value: object) -> None:
+        self.parts.append(f"{label}={value!r}")
+
+    def add_file_state(self, rel: str, path: str | Path) -> None:
+        try:
+            state = file_state(os.stat(path))
+        except OSError as exc:
+            self.add(rel, f"unreadable: {exc.strerror}")
+            return
+        self.states.append(state)
+        self.add(rel, state)
+
+    def key(self) -> str:
+        text = "\n".join([__version__, str(dt.date.today()), *self.parts])
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+    def newest_change_ns(self) -> int:
+        """The latest modification or change time among the files taken by state."""
+        return max((max(state[1], state[2]) for state in self.states), default=0)
+
+
+@dataclass
+class Outcome:
+    """What a build with nothing to do reports: the previous build's figures."""
+
+    articles: int
+    drafts: int
+    good: int
+    pages: int
+    terms: dict[str, int]
+    search_pages: int | None  # articles in the search index, or None without one
+    problems: list[ContentError]
+    skipped: list[SkippedFile]
+
+
+def _marker_state(out_dir: Path) -> list[int] | None:
+    try:
+        stat = os.stat(out_dir / MARKER)
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+
+
+def remember(cache_dir: Path, out_dir: Path, key: str, started_ns: int, outcome: Outcome) -> None:
+    """Record, after a build that published everything, its inputs' key and
+    its report. A record that cannot be written only costs the next build time."""
+    record = {"key": key, "out_dir": str(out_dir), "marker": _marker_state(out_dir), "started_ns": started_ns,
+              "outcome": encode([outcome.articles, outcome.drafts, outcome.good, outcome.pages, outcome.terms,
+                                 outcome.search_pages, outcome.problems,
+                                 [(s.path, s.reason) for s in outcome.skipped]])}
+    try:
+        (cache_dir / RECORD).write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    except OSError:
+        pass
+
+
+def forget(cache_dir: Path) -> None:
+    """Drop the record: the next build does its work in full."""
+    try:
+        (cache_dir / RECORD).unlink()
+    except OSError:
+        pass
+
+
+def recall(cache_dir: Path, out_dir: Path, inputs: Inputs) -> Outcome | None:
+    """The previous build's outcome when nothing it read has changed and
+    its output is intact, else None."""
+    try:
+        record = json.loads((cache_dir / RECORD).read_text(encoding="utf-8"))
+        if (record["key"] != inputs.key() or record["out_dir"] != str(out_dir)
+                or record["marker"] != _marker_state(out_dir)
+                or inputs.newest_change_ns() >= record["started_ns"] - AMBIGUOUS_NS):
+            return None
+        articles, drafts, good, pages, terms, search_pages, problems, skipped = decode(record["outcome"])
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    prefix = f"{out_dir}{os.sep}"
+    isfile, isdir = os.path.isfile, os.path.isdir
+    if not all([isfile(prefix + path) for path in read_manifest(out_dir)]):
+        return None
+    if not all([isdir(prefix + name) for name in read_manifest(out_dir, "folders")]):
+        return None
+    return Outcome(articles, drafts, good, pages, dict(terms), search_pages, list(problems),
+                   [SkippedFile(path, reason) for path, reason in skipped])
+
+
+def now_ns() -> int:
+    return time.time_ns()
