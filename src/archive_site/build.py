@@ -18,9 +18,7 @@ import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
-
-import jinja2
+from typing import TYPE_CHECKING, Callable
 
 from . import __version__
 from .cache import CACHE_DIR, CacheFolderError, RecordCache
@@ -33,12 +31,13 @@ from .loader import ContentScan, LoadResult, load_extra_pages, load_site, scan_c
 from .model import Article, ContentError
 from . import search, unchanged
 from .fsops import iter_static
-from .plan import Planner, article_digests, term_links
 from .publish import MARKER, StagingWriter, Writer
-from .render import THEME_DIR, Progress, Renderer, render_pages, template_error
 from .search import SearchResult
-from .sitefiles import FoundFile, SiteWalker
+from .sitefiles import THEME_DIR, FoundFile, SiteWalker
 from .taxonomy import Site, make_site
+
+if TYPE_CHECKING:
+    from .render import Progress, Renderer
 
 
 
@@ -197,6 +196,12 @@ class Builder:
     def _run(self, config: SiteConfig, plugins: Plugins, context: PluginContext,
              writer_factory: Callable[[Path, bool], Writer] | None, progress: Progress | None, started: float,
              scan: ContentScan | None = None) -> BuildReport:
+        # Planning and rendering bring Jinja: imported only when a build has work to do.
+        import jinja2
+
+        from .plan import Planner, article_digests, term_links
+        from .render import render_pages, template_error
+
         site_dir, options = self.site_dir, self.options
         gazetteer = load_gazetteer(site_dir)
         context.gazetteer = gazetteer
@@ -265,6 +270,8 @@ class Builder:
         """A Renderer for this build: the previous build's (its templates
         already compiled) when no template or setting changed."""
         if self._renderers.get(epoch) is None:
+            from .render import Renderer
+
             renderer = Renderer(self.site_dir, config, salt=plugins.digest)
             plugins.call("on_env", renderer.env, context)
             self._renderers = {epoch: renderer}

@@ -15,8 +15,7 @@ from .build import BuildError, BuildOptions, BuildReport, build, collect_static
 from .config import ConfigError, load_config
 from .gazetteer import GazetteerError, load_gazetteer, tag_articles
 from .loader import load_extra_pages, load_site
-from .render import THEME_DIR
-from .serve import PortInUse, serve
+from .sitefiles import THEME_DIR
 
 
 class Exit(enum.IntEnum):
@@ -210,6 +209,8 @@ def print_summary(report: BuildReport, verbose: bool) -> None:
 
 
 def run_serve(args) -> Exit:
+    from .serve import PortInUse, serve  # the server and file watcher, only for this command
+
     try:
         return Exit(serve(args.site_dir, args.host, args.port or 8000, fixed_port=args.port is not None,
                           drafts=args.drafts, log=lambda line: print(line, flush=True),

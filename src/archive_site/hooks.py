@@ -27,16 +27,15 @@ import importlib.util
 import re
 import sys
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from .config import SiteConfig
 from .model import ContentError
-from .plan import PagePlan
 
 if TYPE_CHECKING:
     from .gazetteer import Gazetteer
+    from .plan import PagePlan
     from .publish import Writer
     from .taxonomy import Site
 
@@ -73,6 +72,8 @@ class PluginContext:
     def data_page(path: str, text: str) -> PagePlan:
         """A page written as `text` at the output path `path` (e.g.
         "data/places.json"), fingerprinted by its content."""
+        from .plan import PagePlan  # the planner, and with it Jinja, only when a plugin makes a page
+
         digest = hashlib.blake2b(f"{path}\x1f{text}".encode("utf-8"), digest_size=16).hexdigest()
         return PagePlan(path, digest, None, {"text": text})
 
@@ -132,6 +133,10 @@ def load_plugins(site_dir: Path, names: tuple[str, ...], builtin: list[tuple[str
     folder, or names of installed plugins, after the `builtin` ones (name,
     plugin), which write no page. Raises PluginError."""
     loaded, digest = list(builtin), hashlib.blake2b(digest_size=16)
+    if not names:
+        return Plugins(loaded, digest.hexdigest())
+    from importlib.metadata import entry_points  # slow to import; only a site with plugins needs it
+
     installed = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
     for name in names:
         if name.endswith(".py"):

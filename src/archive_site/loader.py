@@ -16,9 +16,8 @@ import re
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-import markdown
 import yaml
 
 from . import arabic
@@ -28,6 +27,9 @@ from .model import Article, ContentError, Page, SkippedFile, instant
 from .sanitize import clean_html
 from .sitefiles import FoundFile, SiteWalker
 from .workers import fork_map
+
+if TYPE_CHECKING:
+    import markdown
 
 ARTICLE_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text"}
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -198,6 +200,8 @@ def make_converter() -> markdown.Markdown:
     """The Markdown converter for article bodies, with a deadline: every
     inline pattern checks the converter's `deadline` (thread CPU time) before
     it runs, and raises _TooSlow past it. Works in any thread."""
+    import markdown  # when a file is to be read: a build with nothing to do reads none
+
     converter = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
     converter.deadline = float("inf")
 

@@ -9,12 +9,15 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .fsops import (_link, _prune_empty_folders, _same_file_state, iter_static, remove_in_background, swap_in,
                     write_atomically)
-from .plan import PagePlan
 from .scratch import OWNED, is_leftover, mark_owned
+
+if TYPE_CHECKING:
+    from .plan import PagePlan
 
 # Written into every output folder: it marks a folder a build may replace, and
 # holds the fingerprint of each page written.

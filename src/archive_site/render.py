@@ -19,6 +19,7 @@ from . import __version__, arabic
 from .config import SiteConfig
 from .model import ContentError
 from .plan import PagePlan, page_url
+from .sitefiles import THEME_DIR
 from .views import TaxonomyRef, ViewEnvironment
 from .workers import fork_map
 
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str], None]
 
-THEME_DIR = Path(__file__).parent / "theme"
 
 
 def relative_url(target: str, page_url: str) -> str:

@@ -21,6 +21,9 @@ from typing import Iterator
 
 from .model import ContentError
 
+# The built-in theme: templates and static files a site's own override.
+THEME_DIR = Path(__file__).parent / "theme"
+
 
 @dataclass(frozen=True)
 class FoundFile:
