@@ -156,9 +156,12 @@ def make_slug(text: str, max_length: int = 80) -> str:
     return slugify(slug_form(text), allow_unicode=True, max_length=max_length, word_boundary=True)
 
 
-def format_date(value, months: str = "levantine") -> str:
-    """Return `value` (a date or datetime) as "3 آب 2019"."""
+def format_date(value, months: str = "levantine", precision: str = "day") -> str:
+    """Return `value` (a date or datetime) as "3 آب 2019", or "آب 2019"
+    when only its month is known (`precision` "month")."""
     names = MONTH_NAMES.get(months, LEVANTINE_MONTHS)
+    if precision == "month":
+        return f"{names[value.month - 1]} {value.year}"
     return f"{value.day} {names[value.month - 1]} {value.year}"
 
 

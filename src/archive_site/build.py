@@ -173,8 +173,8 @@ class Builder:
         inputs.add("gazetteer", hashlib.blake2b(gazetteer.read_bytes()).hexdigest() if gazetteer.is_file() else "")
         if options.search:
             inputs.add("pagefind", search.pagefind_version())
-        inputs.states.extend(state for _, _, state in scan.files)
-        inputs.add("content", [(rel, state) for _, rel, state in scan.files])
+        inputs.states.extend(f.state for f in scan.files)
+        inputs.add("content", [(f.rel, f.state) for f in scan.files])
         inputs.add("skipped", [(s.path, s.reason) for s in scan.skipped] + [str(p) for p in scan.problems])
         static, problems = collect_static(site_dir, config, self.out_dir)
         inputs.add("static problems", [str(p) for p in problems])

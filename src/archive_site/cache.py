@@ -31,7 +31,7 @@ DATABASE = "records.sqlite"
 TAG_FILE = "CACHEDIR.TAG"
 TAG_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
             "# This folder holds what archive-site builds remember; deleting it is safe.\n")
-SCHEMA = 2
+SCHEMA = 3
 # A file changed this soon before its entry was stored may have changed again
 # within the file system's time granularity without its state showing it: it
 # is read again (as git does with "racily clean" files).
@@ -51,6 +51,12 @@ def file_state(stat: os.stat_result) -> tuple[int, int, int, int]:
     change times, and inode. The change time moves on every write, even when
     the modification time is set back."""
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+def newest_time(state: tuple) -> int:
+    """The latest modification or change time in `state`: one file_state, or
+    several one after another (an article and its sidecar)."""
+    return max(state[i] for i in range(len(state)) if i % 4 in (1, 2))
 
 
 def check_folder(folder: Path) -> None:
@@ -168,7 +174,7 @@ class RecordCache:
         `state`, or None (also for an entry that cannot be decoded)."""
         key = (what, rel)
         hit = self.changed.get(key) or self.entries.get(key)
-        if hit is None or tuple(hit[0]) != tuple(state) or max(state[1:3]) >= hit[1] - AMBIGUOUS_NS:
+        if hit is None or tuple(hit[0]) != tuple(state) or newest_time(state) >= hit[1] - AMBIGUOUS_NS:
             return None
         try:
             value = loads(hit[2])

@@ -232,12 +232,27 @@ def run_check(args) -> Exit:
     _, detections, unknown_places, _ = tag_articles(loaded.articles, gazetteer, config.taxonomies)
     print_problems(loaded.problems + unknown_places)
     if not args.quiet:
+        for article in loaded.articles:
+            print_date_source(article)
         for detection in detections:
             print_detection(detection)
     warnings = len(loaded.warnings) + len(unknown_places)
     print(f"{count(len(loaded.articles), 'article')} read, {count(len(loaded.errors), 'error')}, "
           f"{count(warnings, 'warning')}")
     return Exit.CONTENT_ERROR if loaded.errors else Exit.OK
+
+
+def print_date_source(article) -> None:
+    """Say where an article's date came from when its file has no date field,
+    so an editor can check it (or say that it has none)."""
+    if article.date_source in ("front matter", "sidecar"):
+        return
+    if article.date is None:
+        print(f"{article.source}: no date (add 'date:' to its front matter or sidecar, or a date to its file name)")
+        return
+    shown = f"{article.date:%Y-%m}" if article.date_precision == "month" else f"{article.date:%Y-%m-%d}"
+    where = {"file name": "its file name", "folders": "its folders", "text": "its text"}[article.date_source]
+    print(f"{article.source}: dated {shown}, from {where}")
 
 
 def print_detection(detection) -> None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Iterator
 
 import yaml
 
-from . import arabic
+from . import arabic, dates
 from .cache import RecordCache, file_state
 from .config import OUTPUT_FOLDERS, SiteConfig
 from .model import Article, ContentError, Page, SkippedFile, instant
@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     import markdown
 
 ARTICLE_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text"}
+# Beside a plain-text article, a YAML file of the same name adds front matter.
+SIDECAR_SUFFIXES = (".yml", ".yaml")
+MAX_SIDECAR_BYTES = 1024 * 1024
 MAX_FILE_BYTES = 10 * 1024 * 1024
 _EDITOR_LEFTOVERS = re.compile(r"(^\.|^#.*#$|~$|\.(swp|swo|swx|tmp|bak|orig|part)$|^4913$)")
 _FOOTER_RULE = re.compile(r"^\s*-{5,}\s*$")
@@ -43,7 +46,8 @@ _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 TERM_KEYS = SiteConfig().term_keys
 _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STRING_FIELDS = ("summary", "author", "source")
-_OWN_FIELDS = {"title", "date", "slug", "draft", "exclude", *_STRING_FIELDS}
+# `notes` are the editors' own, never published.
+_OWN_FIELDS = {"title", "date", "slug", "draft", "exclude", "notes", *_STRING_FIELDS}
 
 
 class _FrontMatterLoader(_BASE_LOADER):
@@ -83,9 +87,9 @@ class LoadResult:
 class _Invalid(Exception):
     """One file cannot be read as an article."""
 
-    def __init__(self, message: str, line: int | None = None, hint: str = ""):
+    def __init__(self, message: str, line: int | None = None, hint: str = "", path: str = ""):
         super().__init__(message)
-        self.message, self.line, self.hint = message, line, hint
+        self.message, self.line, self.hint, self.path = message, line, hint, path
 
 
 @dataclass
@@ -109,6 +113,19 @@ def scan_content(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "se
     return ContentScan(files, skipped, walker.problems)
 
 
+@dataclass(frozen=True)
+class ContentFile:
+    """An article file found by the scan: its path, its path relative to the
+    site, its state, and its sidecar (`report.yml` beside `report.txt`) if it
+    has one. The state covers both files."""
+
+    path: str
+    rel: str
+    state: tuple
+    sidecar: str | None = None
+    sidecar_rel: str = ""
+
+
 def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds"),
               cache: RecordCache | None = None, jobs: int = 1, allow_outside: bool = False,
               forbidden: tuple[Path, ...] = (), term_keys: tuple[str, ...] = TERM_KEYS,
@@ -126,14 +143,19 @@ def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds
     result = LoadResult(skipped=list(scan.skipped), problems=list(scan.problems))
     converter = make_converter()
     files = scan.files
-    outcomes = [cache.get("parse", rel, state) if cache else None for _, rel, state in files]
+    outcomes = [cache.get("parse", f.rel, f.state) if cache else None for f in files]
     missing = [n for n, outcome in enumerate(outcomes) if outcome is None]
-    read = fork_map(lambda n: read_article(Path(files[n][0]), files[n][1], converter, term_keys), missing, jobs)
-    for n, (article, problems, readable) in zip(missing, read, strict=True):
+
+    def read(n: int):
+        found = files[n]
+        sidecar = (Path(found.sidecar), found.sidecar_rel) if found.sidecar else None
+        return read_article(Path(found.path), found.rel, converter, term_keys, sidecar)
+
+    for n, (article, problems, readable) in zip(missing, fork_map(read, missing, jobs), strict=True):
         outcomes[n] = (article, problems)
         if cache and readable:  # a read error is not remembered: it may be gone by the next build
-            cache.put("parse", files[n][1], files[n][2], outcomes[n])
-    for (_, rel, state), outcome in zip(files, outcomes, strict=True):
+            cache.put("parse", files[n].rel, files[n].state, outcomes[n])
+    for (rel, state), outcome in zip([(f.rel, f.state) for f in files], outcomes, strict=True):
         article, problems = outcome
         result.problems.extend(problems)
         if article is not None:
@@ -144,42 +166,66 @@ def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds
     return result
 
 
-def read_article(path: Path, rel: str, converter: markdown.Markdown, term_keys: tuple[str, ...] = TERM_KEYS
-                 ) -> tuple[Article | None, list[ContentError], bool]:
+def read_article(path: Path, rel: str, converter: markdown.Markdown, term_keys: tuple[str, ...] = TERM_KEYS,
+                 sidecar: tuple[Path, str] | None = None) -> tuple[Article | None, list[ContentError], bool]:
     """Return the article in the file at `path` (None if it has an error),
-    the problems found in it, and whether the file could be read at all."""
+    the problems found in it, and whether the file could be read at all.
+    `sidecar`: the path and relative path of its sidecar, if any."""
+    shown = rel
     try:
         with path.open("rb") as file:
             if os.fstat(file.fileno()).st_size > MAX_FILE_BYTES:
                 raise _too_large()
             data = file.read(MAX_FILE_BYTES + 1)
-        article, warnings = parse_article(data, rel, path.suffix.lower(), converter, term_keys)
+        side = None
+        if sidecar is not None:
+            shown = sidecar[1]
+            with sidecar[0].open("rb") as file:
+                side = (file.read(MAX_SIDECAR_BYTES + 1), sidecar[1])
+            shown = rel
+        article, warnings = parse_article(data, rel, path.suffix.lower(), converter, term_keys, side)
     except _Invalid as exc:
-        return None, [ContentError(rel, exc.message, exc.line, exc.hint)], True
+        return None, [ContentError(exc.path or rel, exc.message, exc.line, exc.hint)], True
     except OSError as exc:
-        return None, [ContentError(rel, f"cannot read the file: {exc.strerror}")], False
+        return None, [ContentError(shown, f"cannot read the file: {exc.strerror}")], False
     return article, warnings, True
 
 
 def iter_content_files(site_dir: Path, content_dirs, skipped: list[SkippedFile], walker: SiteWalker
-                       ) -> Iterator[tuple[str, str, tuple]]:
-    """Yield (path, path relative to the site, file state) for the article
-    files under the content folders, in a stable order; record every other
-    file in `skipped` with the reason, and problems in `walker`."""
+                       ) -> Iterator[ContentFile]:
+    """Yield the article files under the content folders, with their
+    sidecars, in a stable order; record every other file in `skipped` with
+    the reason, and problems in `walker`."""
     for name in content_dirs:
         top = site_dir / name
         if not (top.is_dir() or top.is_symlink()):
             continue
+        found_files = []
         for found in walker.walk(top, name):
             if not isinstance(found, FoundFile):
                 rel, reason = found
                 skipped.append(SkippedFile(rel, reason))
             elif _EDITOR_LEFTOVERS.search(found.name):
                 skipped.append(SkippedFile(found.rel, "hidden, backup or editor temporary file"))
-            elif os.path.splitext(found.name)[1].lower() not in ARTICLE_SUFFIXES:
-                skipped.append(SkippedFile(found.rel, "not an article (only .md and .txt files are read)"))
             else:
-                yield found.path, found.rel, file_state(found.stat)
+                found_files.append(found)
+        sidecars = {os.path.splitext(f.rel)[0]: f for f in found_files
+                    if os.path.splitext(f.name)[1].lower() in SIDECAR_SUFFIXES}
+        texts = {os.path.splitext(f.rel)[0] for f in found_files if os.path.splitext(f.name)[1].lower() == ".txt"}
+        for found in found_files:
+            stem, suffix = os.path.splitext(found.rel)
+            suffix = suffix.lower()
+            if suffix in SIDECAR_SUFFIXES:
+                if stem not in texts:
+                    skipped.append(SkippedFile(found.rel, "a sidecar with no .txt article of the same name beside it"))
+            elif suffix not in ARTICLE_SUFFIXES:
+                skipped.append(SkippedFile(found.rel, "not an article (only .md and .txt files are read)"))
+            elif suffix == ".txt" and stem in sidecars:
+                sidecar = sidecars[stem]
+                yield ContentFile(found.path, found.rel, file_state(found.stat) + file_state(sidecar.stat),
+                                  sidecar.path, sidecar.rel)
+            else:
+                yield ContentFile(found.path, found.rel, file_state(found.stat))
 
 
 def _too_large() -> _Invalid:
@@ -218,7 +264,8 @@ def make_converter() -> markdown.Markdown:
 
 
 def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdown,
-                  term_keys: tuple[str, ...] = TERM_KEYS) -> tuple[Article, list[ContentError]]:
+                  term_keys: tuple[str, ...] = TERM_KEYS, sidecar: tuple[bytes, str] | None = None
+                  ) -> tuple[Article, list[ContentError]]:
     """Return the article in `data` (the bytes of the file at `rel`) and
     warnings. `term_keys`: the front-matter keys that list terms.
 
@@ -257,9 +304,36 @@ def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdo
         return _make_article(fields, key_lines, body_html, rel, "markdown", digest, term_keys), warnings
     title, paragraphs, footer, title_line = split_plain_text(text)
     body_html = "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
-    fields = {"title": title}
-    article = _make_article(fields, {"title": title_line}, body_html, rel, "text", digest, term_keys, footer)
+    fields, key_lines, key_paths = {"title": title}, {"title": title_line}, {}
+    if sidecar is not None:
+        side, side_lines, more = read_sidecar(*sidecar, term_keys)
+        warnings += more
+        fields.update(side)
+        key_lines.update(side_lines)
+        key_paths = {key: sidecar[1] for key in side}
+    article = _make_article(fields, key_lines, body_html, rel, "text", digest, term_keys, footer, key_paths)
     return article, warnings
+
+
+def read_sidecar(data: bytes, rel: str, term_keys: tuple[str, ...]
+                 ) -> tuple[dict, dict[str, int], list[ContentError]]:
+    """Return the fields of a sidecar file (YAML, the keys of front matter),
+    the line of each key, and warnings; raises _Invalid naming the sidecar."""
+    if len(data) > MAX_SIDECAR_BYTES:
+        raise _Invalid(f"sidecar is larger than {MAX_SIDECAR_BYTES // 1024} KB", path=rel)
+    try:
+        text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
+    except _Invalid as exc:
+        exc.path = rel
+        raise
+    try:
+        fields, lines, warnings = _yaml_fields(text, rel, 1, term_keys)
+    except _Invalid as exc:
+        exc.path = rel
+        raise
+    if fields is None:
+        return {}, {}, warnings
+    return fields, lines, warnings
 
 
 def _remove_forbidden(text: str, rel: str) -> tuple[str, list[ContentError]]:
@@ -355,6 +429,20 @@ def read_front_matter(text: str, rel: str, term_keys: tuple[str, ...] = TERM_KEY
     if end is None:
         raise _Invalid("front matter is not closed", 1, "add a line '---' after the last front-matter key")
     source = "\n".join(lines[1:end])
+    fields, key_lines, warnings = _yaml_fields(source, rel, 2, term_keys, closing=end)
+    if fields is None:
+        raise _Invalid("front matter is empty", 2, "add a line 'title: ...'")
+    return fields, end + 1, key_lines, warnings
+
+
+def _yaml_fields(source: str, rel: str, offset: int, term_keys: tuple[str, ...], closing: int | None = None
+                 ) -> tuple[dict | None, dict[str, int], list[ContentError]]:
+    """Parse `source` (front matter, or a sidecar) as 'key: value' lines: the
+    fields (None when there are none), the file line of each key (`offset`:
+    the file line of the first line of `source`, plus one), and warnings.
+    Raises _Invalid naming the line."""
+    end = closing if closing is not None else source.count("\n") + 1
+    what = "front matter" if closing is not None else "the sidecar"
     try:
         loader = _FrontMatterLoader(source)
         try:
@@ -364,7 +452,7 @@ def read_front_matter(text: str, rel: str, term_keys: tuple[str, ...] = TERM_KEY
             loader.dispose()
     except ValueError as exc:  # a number too long to convert (more than 4300 digits)
         line = _line_of_long_number(source)
-        raise _Invalid(f"front matter has a number too long to read ({exc})", line + 1 if line else None,
+        raise _Invalid(f"{what} has a number too long to read ({exc})", line + offset - 1 if line else None,
                        "put the value in quotes to keep it as text") from None
     except yaml.YAMLError as exc:
         exc = _pure_python_yaml_error(source) or exc  # libyaml's marks are less precise
@@ -372,19 +460,19 @@ def read_front_matter(text: str, rel: str, term_keys: tuple[str, ...] = TERM_KEY
         if mark is None or mark.line >= end - 1:  # at the closing fence: the cause is where it began
             mark = getattr(exc, "context_mark", None) or mark
         problem = (getattr(exc, "problem", None) or "not valid YAML").replace(
-            "'<stream end>'", "the end of the front matter")
-        raise _Invalid(f"front matter is not valid YAML: {problem}", mark.line + 2 if mark else 2,
+            "'<stream end>'", f"the end of {'the ' if closing is not None else ''}{what}")
+        raise _Invalid(f"{what} is not valid YAML: {problem}", mark.line + offset if mark else offset,
                        "check the indentation, and put values that contain ':' or start with '[' in quotes"
                        ) from None
     if fields is None:
-        raise _Invalid("front matter is empty", 2, "add a line 'title: ...'")
+        return None, {}, []
     if not isinstance(fields, dict):
-        raise _Invalid("front matter must be 'key: value' lines", 2)
+        raise _Invalid(f"{what} must be 'key: value' lines", offset)
     key_lines: dict[str, int] = {}
     warnings = []
     for key_node, _ in node.value:
         key = str(key_node.value)
-        line = key_node.start_mark.line + 2
+        line = key_node.start_mark.line + offset
         if key in key_lines:
             warnings.append(ContentError(rel, f"key '{key}' appears twice; the last value is used", line,
                                          "delete one of them", warning=True))
@@ -402,7 +490,7 @@ def read_front_matter(text: str, rel: str, term_keys: tuple[str, ...] = TERM_KEY
                                          key_lines.get(key), "remove the escape sequences such as \\x01 or \\0",
                                          warning=True))
         cleaned[arabic.remove_forbidden(key)] = stripped
-    return cleaned, end + 1, key_lines, warnings
+    return cleaned, key_lines, warnings
 
 
 def _close_field(key: str, term_keys: tuple[str, ...]) -> str | None:
@@ -475,12 +563,16 @@ def split_plain_text(text: str) -> tuple[str, list[str], str, int]:
 
 
 def _make_article(fields: dict, key_lines: dict[str, int], body_html: str, rel: str, fmt: str,
-                  sha256: str, term_keys: tuple[str, ...], footer: str = "") -> Article:
+                  sha256: str, term_keys: tuple[str, ...], footer: str = "", key_paths: dict[str, str] | None = None
+                  ) -> Article:
     """Validate `fields` and return the Article; raises _Invalid naming the
-    line. `term_keys`: the keys that list terms (the site's taxonomies)."""
+    line. `term_keys`: the keys that list terms (the site's taxonomies);
+    `key_paths`: the file of each key that is not in the article's own
+    (a sidecar's)."""
+    key_paths = key_paths or {}
 
     def fail(key: str, message: str, hint: str = "") -> _Invalid:
-        return _Invalid(message, key_lines.get(key), hint)
+        return _Invalid(message, key_lines.get(key), hint, key_paths.get(key, ""))
 
     title = fields.get("title")
     if title is None:
@@ -514,10 +606,19 @@ def _make_article(fields: dict, key_lines: dict[str, int], body_html: str, rel: 
     if not isinstance(draft, bool):
         raise fail("draft", "'draft' must be true or false")
 
+    date = parse_date(fields.get("date"), fail)
+    found = None
+    if date is not None:
+        found = dates.Found(date, dates.SIDECAR if "date" in key_paths else dates.FRONT_MATTER)
+    else:
+        found = dates.from_path(rel) or dates.from_text(title, text)
+
     return Article(
         title=title,
         slug=slug,
-        date=parse_date(fields.get("date"), fail),
+        date=found.date if found else None,
+        date_source=found.source if found else "",
+        date_precision=found.precision if found else "day",
         terms={key: _term_list(fields, key, fail) for key in term_keys},
         summary=summary,
         body_html=body_html,

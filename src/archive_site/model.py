@@ -56,6 +56,11 @@ class Article:
     source: str
     format: str  # "markdown" or "text"
     slug_from_front_matter: bool = False
+    # Where the date comes from (dates.py: "front matter", "sidecar", "file
+    # name", "folders", "text"; "" when undated), and whether it names the
+    # day or only the month ("day", "month").
+    date_source: str = ""
+    date_precision: str = "day"
     author: str = ""
     source_url: str = ""
     draft: bool = False

@@ -75,7 +75,9 @@ class Renderer:
                                 news_article=lambda article, terms: news_article(config, article, terms),
                                 **(globals or {}))
         self.env.filters.update(
-            date_ar=lambda value: arabic.format_date(value, config.months),
+            date_ar=lambda value, precision="day": arabic.format_date(value, config.months, precision),
+            datetime_attr=lambda value, precision="day": (value.strftime("%Y-%m") if precision == "month"
+                                                          else value.date().isoformat()),
             count_articles=arabic.count_articles,
             month_name=lambda month: arabic.month_name(month, config.months),
             reading_time=arabic.reading_time,

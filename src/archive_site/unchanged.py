@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .cache import AMBIGUOUS_NS, decode, encode, file_state
+from .cache import AMBIGUOUS_NS, decode, encode, file_state, newest_time
 from .model import ContentError, SkippedFile
 from .publish import MARKER, read_manifest
 
@@ -55,7 +55,7 @@ class Inputs:
 
     def newest_change_ns(self) -> int:
         """The latest modification or change time among the files taken by state."""
-        return max((max(state[1], state[2]) for state in self.states), default=0)
+        return max((newest_time(state) for state in self.states), default=0)
 
 
 @dataclass
