@@ -17,7 +17,7 @@ def article(title: str, date: str | None = None, **fields) -> str:
 
 
 SMALL_SITE = {
-    "site.yml": "title: أرشيف صغير\nper_page: 2\n",
+    "site.yml": "title: أرشيف صغير\nper_page: 2\nintake_dates: false\n",
     "content/one.md": article("الأول", "2019-01-05", tags="[نزوح]", places="[حلب]"),
     "content/two.md": article("الثاني", "2020-03-01", tags="[نزوح, مياه]", places="[حلب, إدلب]",
                               actors="[الدفاع المدني السوري]"),

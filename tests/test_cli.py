@@ -31,7 +31,7 @@ def test_new_writes_a_dated_article_and_refuses_to_overwrite(cli, tmp_path):
     assert run.out.strip() == str(path)
     assert cli("check", tmp_path).status == 0
     text = path.read_text(encoding="utf-8")
-    assert f"date: {today.isoformat()}" in text
+    assert f"date: {today.isoformat()}" in text and "draft: true" in text
     assert cli("new", "تقرير عن \"المياه\" في الحسكة", tmp_path).status == 1
 
 
@@ -45,7 +45,8 @@ def test_check_reports_every_bad_file_and_exits_1(cli, tmp_path):
     assert run.status == 1
     assert "error: content/b.md:2: 'title' is empty" in run.err
     assert "error: content/c.md:1: missing front matter" in run.err
-    assert "1 article read, 2 errors" in run.out
+    assert "error: ledger.tsv: out of date: 1 article with no permanent address yet (first: content/a.md)" in run.err
+    assert "1 article read, 3 errors" in run.out
     assert not (tmp_path / "build").exists()
 
 

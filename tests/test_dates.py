@@ -108,14 +108,16 @@ def test_pages_and_check_say_where_a_date_comes_from(cli, tmp_path):
     run = cli("check", site)
     assert "content/2019/08/month.txt: dated 2019-08, from its folders" in run.out
     assert "content/dated-in-text.txt: dated 2019-08-03, from its text" in run.out
-    assert "content/undated.txt: no date" in run.out
+    assert f"content/undated.txt: no date of its own; the next build records it as its intake date, {dt.date.today()}" \
+        in run.out
+    assert run.status == 1 and "error: ledger.tsv: out of date: 3 articles with no permanent address yet" in run.err
     assert cli("build", site).status == 0
     page = next((site / "build/articles").glob("*/index.html"))
     pages = {p.parent.name: p.read_text(encoding="utf-8") for p in (site / "build/articles").glob("*/index.html")}
     assert page.exists() and len(pages) == 3
     texts = "".join(pages.values())
     assert '<time datetime="2019-08">آب 2019</time>' in texts
-    assert '<time datetime="2019-08-03">3 آب 2019</time> <span class="date-kind">(تاريخ مأخوذ من نص المقال)</span>' in texts
+    assert '<span class="date-kind">تاريخ مذكور في النص:</span> <time datetime="2019-08-03">3 آب 2019</time>' in texts
     assert (site / "build/archive/2019/08/index.html").exists()
 
 

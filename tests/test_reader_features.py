@@ -29,7 +29,7 @@ def article(title: str, date: str | None, body: str, **fields: str) -> str:
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("reader")
     write_site(root, {
-        "site.yml": f"title: أرشيف الاختبار\nbase_url: {BASE}\nper_page: 2\n",
+        "site.yml": f"title: أرشيف الاختبار\nbase_url: {BASE}\nper_page: 2\nintake_dates: false\n",
         "content/a.md": article("قصف على بزاعة", "2019-08-03", "قصفت الطائرات بلدة بزاعة في ريف حلب. " * 60,
                                 slug="bzaa-shelling", tags="[قصف]", summary="ملخص القصف"),
         "content/b.md": article("نزوح من بزاعة", "2019-08-20", "نزحت عائلات من بزاعة نحو مدينة الباب.",

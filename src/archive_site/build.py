@@ -12,6 +12,7 @@ into its private folder, while requests wait.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import hashlib
 import os
@@ -28,6 +29,7 @@ from .gazetteer import SITE_FILE as GAZETTEER_FILE
 from .gazetteer import Gazetteer, load_gazetteer, tag_articles
 from .hooks import Output, PluginContext, PluginError, Plugins, load_plugins
 from .loader import ContentScan, LoadResult, load_extra_pages, load_site, scan_content
+from .ledger import LEDGER_FILE, Ledger, LedgerError, Settled, history_dates, load_ledger, save_ledger
 from .model import Article, ContentError
 from . import search, unchanged
 from .fsops import iter_static
@@ -53,6 +55,7 @@ class BuildOptions:
     search: bool = True  # write the search index
     jobs: int = 1  # processes that render pages
     cache_dir: Path | None = None  # default: SITE_DIR/.archive-site-cache
+    record: bool = True  # add new articles to the ledger (a command-line build without --drafts)
 
 
 @dataclass
@@ -140,7 +143,7 @@ class Builder:
             if options.clean:
                 unchanged.forget(self.cache_dir)
             else:
-                outcome = unchanged.recall(self.cache_dir, self.out_dir, inputs)
+                outcome = unchanged.recall(self.cache_dir, self.out_dir, inputs.with_file(site_dir / LEDGER_FILE))
                 if outcome is not None:
                     return self._replay(outcome, started)
         searcher = search.SearchPlugin() if options.search else None
@@ -153,7 +156,9 @@ class Builder:
             raise BuildError(exc.error) from None
         if inputs is not None:
             if report.published and (report.search is None or report.search.ok):
-                unchanged.remember(self.cache_dir, self.out_dir, inputs.key(), started_ns, unchanged.Outcome(
+                # The ledger as this build left it: what the next one will read.
+                key = inputs.with_file(site_dir / LEDGER_FILE).key()
+                unchanged.remember(self.cache_dir, self.out_dir, key, started_ns, unchanged.Outcome(
                     report.articles, report.drafts, report.good, report.pages, report.terms,
                     report.search.pages if report.search else None,
                     [p for p in report.loaded.problems + report.errors if not p.path.startswith(str(self.cache_dir))],
@@ -221,12 +226,19 @@ class Builder:
 
         articles = [a for a in loaded.articles if options.drafts or not a.draft]
         report.drafts = len(loaded.articles) - len(articles)
+        ledger, settled = settle(site_dir, config, articles)
+        articles = settled.articles
+        loaded.problems.extend(settled.problems)
+        if any(not p.warning for p in settled.problems) and not options.keep_going:
+            report.seconds = time.perf_counter() - started
+            return report
         articles, unknown = self._tag(articles, gazetteer, config, cache, loaded.states)
         loaded.problems.extend(unknown)
         articles = plugins.call("on_articles", articles, context)
         cache.save()
         loaded.problems.extend(cache.take_problems())
-        site = make_site(config, articles, gazetteer, self.last_site[0] if self.last_site else None)
+        site = make_site(config, articles, gazetteer, self.last_site[0] if self.last_site else None,
+                         settled.redirects)
         cards = article_digests(site)
         context.site, context.digests = site, cards
         plugins.call("on_site", site, context)
@@ -263,6 +275,8 @@ class Builder:
             writer.abandon()
             raise
         report.published = True
+        if options.record and not options.drafts and (settled.added or settled.moved or settled.redirects):
+            save_ledger(site_dir, ledger)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -317,6 +331,25 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), progress: Prog
           ) -> BuildReport:
     """Build the site in `site_dir` once; see Builder.build."""
     return Builder(site_dir, options).build(progress=progress)
+
+
+def settle(site_dir: Path, config: SiteConfig, articles: list[Article]) -> tuple[Ledger, Settled]:
+    """`articles` at their permanent addresses, dated by their intake when
+    they have no other date (ledger.py). Raises BuildError for an unreadable
+    ledger. A shallow clone's history is noted: it lacks older intake dates."""
+    try:
+        ledger = load_ledger(site_dir)
+    except LedgerError as exc:
+        raise BuildError(exc.error) from None
+    history, shallow = {}, False
+    if any(a.source not in ledger.entries for a in articles):
+        history, shallow = history_dates(site_dir, config.content_dirs)
+    settled = ledger.settle(articles, dt.date.today(), history, config.intake_dates)
+    if shallow and settled.added:
+        settled.problems.append(ContentError(
+            LEDGER_FILE, "the repository is a shallow clone: files it did not add are given today's intake date",
+            None, "fetch the whole history (git fetch --unshallow, or fetch-depth: 0 in CI)", warning=True))
+    return ledger, settled
 
 
 def cache_salt(gazetteer: Gazetteer, config: SiteConfig) -> str:

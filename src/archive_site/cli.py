@@ -11,8 +11,10 @@ import sys
 from pathlib import Path
 
 from . import __version__, arabic
-from .build import BuildError, BuildOptions, BuildReport, build, collect_static
+from .build import BuildError, BuildOptions, BuildReport, build, collect_static, settle
 from .config import ConfigError, load_config
+from .ledger import LEDGER_FILE
+from .model import ContentError
 from .gazetteer import GazetteerError, load_gazetteer, tag_articles
 from .loader import load_extra_pages, load_site
 from .sitefiles import THEME_DIR
@@ -230,10 +232,18 @@ def run_check(args) -> Exit:
     loaded.problems.extend(collect_static(site_dir, config, out_dir)[1])
     loaded.problems.extend(load_extra_pages(site_dir, config.extra_pages, config.term_keys)[1])
     _, detections, unknown_places, _ = tag_articles(loaded.articles, gazetteer, config.taxonomies)
+    _, settled = settle(site_dir, config, [a for a in loaded.articles if not a.draft])
+    loaded.problems.extend(settled.problems)
+    unlisted = settled.added + [new for _, new in settled.moved]
+    if unlisted:
+        loaded.problems.append(ContentError(
+            LEDGER_FILE, f"out of date: {count(len(unlisted), 'article')} with no permanent address yet "
+                         f"(first: {unlisted[0]})", None,
+            "run 'archive-site build' to record them, then commit ledger.tsv with the content"))
     print_problems(loaded.problems + unknown_places)
     if not args.quiet:
-        for article in loaded.articles:
-            print_date_source(article)
+        for article in settled.articles:
+            print_date_source(article, article.source in unlisted)
         for detection in detections:
             print_detection(detection)
     warnings = len(loaded.warnings) + len(unknown_places)
@@ -242,7 +252,7 @@ def run_check(args) -> Exit:
     return Exit.CONTENT_ERROR if loaded.errors else Exit.OK
 
 
-def print_date_source(article) -> None:
+def print_date_source(article, unlisted: bool = False) -> None:
     """Say where an article's date came from when its file has no date field,
     so an editor can check it (or say that it has none)."""
     if article.date_source in ("front matter", "sidecar"):
@@ -251,6 +261,10 @@ def print_date_source(article) -> None:
         print(f"{article.source}: no date (add 'date:' to its front matter or sidecar, or a date to its file name)")
         return
     shown = f"{article.date:%Y-%m}" if article.date_precision == "month" else f"{article.date:%Y-%m-%d}"
+    if article.date_source == "intake":
+        when = "the next build records it as" if unlisted else "the ledger holds"
+        print(f"{article.source}: no date of its own; {when} its intake date, {shown}")
+        return
     where = {"file name": "its file name", "folders": "its folders", "text": "its text"}[article.date_source]
     print(f"{article.source}: dated {shown}, from {where}")
 
@@ -293,7 +307,8 @@ def run_new(args) -> Exit:
         return Exit.CONTENT_ERROR
     title = json.dumps(arabic.remove_forbidden(args.title), ensure_ascii=False)
     keys = "".join(f"{key}: []\n" for key in load_config(args.site_dir).term_keys)
-    text = f"---\ntitle: {title}\ndate: {today.isoformat()}\n{keys}---\n\n"
+    # A draft: published by `build` only once the editor removes the line.
+    text = f"---\ntitle: {title}\ndate: {today.isoformat()}\ndraft: true\n{keys}---\n\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as file:  # never over a file made meanwhile
         file.write(text)

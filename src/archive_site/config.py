@@ -70,6 +70,9 @@ class SiteConfig:
     plugins: tuple[str, ...] = ()
     # Standalone pages (about, methodology): Markdown files, published at /<slug>/.
     extra_pages: tuple[str, ...] = ()
+    # An article with no other date is dated by its intake (the ledger's
+    # `received`); off, it stays undated and is listed apart.
+    intake_dates: bool = True
     # What articles are grouped by, in the order pages show them.
     taxonomies: tuple[TaxonomySpec, ...] = DEFAULT_TAXONOMIES
 

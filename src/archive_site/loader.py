@@ -708,17 +708,14 @@ SHORT_BODY_WORDS = 30
 
 def suspicious(articles: list[Article]) -> list[ContentError]:
     """Return warnings for articles that are publishable but probably not as
-    meant: no date, an empty or very short body, a title another article has."""
+    meant: an empty or very short body, a title another article has. (An
+    article without a date gets its intake date from the ledger.)"""
     warnings = []
     first_with_title: dict[str, Article] = {}
     for article in sorted(articles, key=lambda a: a.source):
         def warn(message: str, hint: str, source: str = article.source) -> None:
             warnings.append(ContentError(source, message, None, hint, warning=True))
 
-        if article.date is None:
-            warn("no date: listed after the dated articles",
-                 "add a line 'date: YYYY-MM-DD'" if article.format == "markdown"
-                 else "plain text has no date; to place it in time, make it a .md file with a 'date:' line")
         if article.word_count == 0:
             warn("empty body", "write the article's text below the title")
         elif article.word_count < SHORT_BODY_WORDS:
@@ -754,7 +751,7 @@ def assign_unique_slugs(articles: list[Article], problems: list[ContentError]) -
     for article in derived:
         if article.slug in taken:
             other = taken[article.slug]
-            article = replace(article, slug=_free_slug(article.slug, article.source, taken))
+            article = replace(article, slug=free_slug(article.slug, article.source, taken))
             problems.append(ContentError(
                 article.source, f"same title as {other.source}; published at {article.url}", None,
                 "set 'slug:' in the front matter to choose the address", warning=True))
@@ -763,7 +760,7 @@ def assign_unique_slugs(articles: list[Article], problems: list[ContentError]) -
     return result
 
 
-def _free_slug(slug: str, source: str, taken: dict) -> str:
+def free_slug(slug: str, source: str, taken: dict) -> str:
     """`slug` with a suffix made from `source` that no article has taken: a
     longer piece of the path's digest if the short one is taken (by a title
     that happens to end that way), then a counter."""

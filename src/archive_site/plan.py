@@ -85,6 +85,7 @@ class Planner:
             if plan.path != NOT_FOUND_PAGE:
                 listed.append((page_url(plan.path), plan.lastmod))
             yield plan
+        yield from self.redirects()
         yield from self.feeds()
         yield from self.sitemaps(listed)
         yield self.page("robots.txt", "robots.txt", {})
@@ -124,6 +125,13 @@ class Planner:
             yield self.page(page.url + "index.html", "page.html", {"page": page})
         yield self.page("search/index.html", "search.html", {})
         yield self.page(NOT_FOUND_PAGE, "404.html", {"url_root": site_root(site)})
+
+    def redirects(self) -> Iterator[PagePlan]:
+        """A page at each address an article has left, sending readers on
+        (listed nowhere: not in the sitemap, not in any list)."""
+        for slug, article in sorted(self.site.redirects.items()):
+            path = f"articles/{slug}/index.html"
+            yield self.page(path, "redirect.html", {"article": article})
 
     def template_of(self, kind: str, name: str) -> str:
         """`<kind>/<name>` when the site or theme has it, else `name`."""

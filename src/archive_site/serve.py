@@ -163,7 +163,7 @@ class LiveSite:
         # The search index is written apart, in the background (SearchUpdater):
         # at 10,000 articles it takes far longer than the rebuild of a few pages.
         self.builder = Builder(self.site_dir, BuildOptions(out_dir=self.out_dir, drafts=drafts, keep_going=True,
-                                                           search=False))
+                                                           search=False, record=False))
         self.search = SearchUpdater(self.out_dir / search.INDEX_FOLDER, log)
         self.lock = ReadWriteLock()
         self.epoch = 0

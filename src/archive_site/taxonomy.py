@@ -138,10 +138,12 @@ class Site:
     neighbours: dict[str, Neighbours] = field(default_factory=dict)
     # A digest of what neighbours depend on: the order, dates and terms of the articles.
     shape: str = ""
+    # Addresses articles have left (old slug → the article now): each redirects.
+    redirects: dict[str, Article] = field(default_factory=dict)
 
 
 def make_site(config: SiteConfig, articles: list[Article], gazetteer: Gazetteer | None = None,
-              previous: Site | None = None) -> Site:
+              previous: Site | None = None, redirects: dict[str, Article] | None = None) -> Site:
     """Return the site model for `articles`: sorted newest first, grouped by
     term. The neighbours of `previous` (the model of an earlier build) are
     reused when no article's date, terms or place in the order changed."""
@@ -169,7 +171,8 @@ def make_site(config: SiteConfig, articles: list[Article], gazetteer: Gazetteer 
         neighbours = _same_neighbours(previous.neighbours, ordered)
     else:
         neighbours = find_neighbours(ordered, article_terms, weights)
-    return Site(config, ordered, taxonomies, article_terms, make_archive(ordered), neighbours, shape)
+    return Site(config, ordered, taxonomies, article_terms, make_archive(ordered), neighbours, shape,
+                dict(redirects or {}))
 
 
 def _shape(ordered: list[Article], article_terms: dict[str, dict[str, list[Term]]],

@@ -49,6 +49,14 @@ class Inputs:
         self.states.append(state)
         self.add(rel, state)
 
+    def with_file(self, path: Path) -> Inputs:
+        """These inputs and the text of the file at `path` (one a build may write)."""
+        try:
+            text = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+        except OSError:
+            text = "none"
+        return Inputs([*self.parts, f"{path.name}={text}"], self.states)
+
     def key(self) -> str:
         text = "\n".join([__version__, str(dt.date.today()), *self.parts])
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
