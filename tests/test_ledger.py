@@ -125,3 +125,40 @@ def test_a_damaged_ledger_is_a_clear_error(cli, site):
     ledger.write_text("content/a.txt\t../../etc\t2020-01-01\tabc\t\n", encoding="utf-8")
     run = cli("build", site)
     assert run.status == 1 and "is not an address an article can have" in run.err
+
+
+def test_a_taken_down_article_is_published_nowhere_and_its_address_says_so(cli, site):
+    write_site(site, {"content/dated.md": "---\ntitle: تقرير مؤرخ\ndate: 2019-08-03\nslug: report\n"
+                                          "places: [حلب]\n---\n\nشهادة شاهد اسمه سمير.\n"})
+    assert cli("build", site).status == 0
+    write_site(site, {"content/dated.yml": "x\n",  # a sidecar of a .md file is skipped
+                      "content/dated.md": "---\ntitle: تقرير مؤرخ\ndate: 2019-08-03\nslug: report\n"
+                                          "places: [حلب]\ntakedown: طلب الشاهد ذلك\n---\n\nشهادة شاهد اسمه سمير.\n"})
+    assert cli("build", site).status == 0
+    page = (site / "build/articles/report/index.html").read_text(encoding="utf-8")
+    assert "أُزيل هذا المقال" in page and '<meta name="robots" content="noindex">' in page
+    assert "سمير" not in page and "طلب الشاهد" not in page
+    for path in (site / "build").rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".xml"):
+            assert "سمير" not in path.read_text(encoding="utf-8"), path
+            assert "تقرير مؤرخ" not in path.read_text(encoding="utf-8"), path
+    assert "articles/report/" not in (site / "build/sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_corrections_aliases_and_the_file_digest_on_the_page(cli, site):
+    write_site(site, {"content/dated.md": "---\ntitle: تقرير مؤرخ\ndate: 2019-08-03\nslug: report\n"
+                                          "aliases: [old-report]\ncorrections:\n"
+                                          "  - {date: 2019-08-05, note: صُحّح عدد الضحايا}\n---\n\nنص.\n"})
+    assert cli("build", site).status == 0
+    page = (site / "build/articles/report/index.html").read_text(encoding="utf-8")
+    assert '<h2 id="corrections-title">تصحيحات</h2>' in page
+    assert '<time datetime="2019-08-05">5 آب 2019</time>: صُحّح عدد الضحايا' in page
+    digest = __import__("hashlib").sha256((site / "content/dated.md").read_bytes()).hexdigest()
+    assert f'<code dir="ltr">{digest}</code>' in page
+    assert "url=../../articles/report/" in (site / "build/articles/old-report/index.html").read_text(encoding="utf-8")
+    write_site(site, {"content/other.md": "---\ntitle: آخر\ndate: 2019-08-04\naliases: [report]\n---\n\nنص.\n"})
+    run = cli("build", site)
+    assert run.status == 1 and "error: content/other.md: alias 'report' is the address of content/dated.md" in run.err
+    write_site(site, {"content/other.md": "---\ntitle: آخر\ncorrections: [2019-01-01]\n---\n\nنص.\n"})
+    run = cli("build", site)
+    assert run.status == 1 and "error: content/other.md:3: each correction needs a 'date' and a 'note'" in run.err

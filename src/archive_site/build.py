@@ -227,7 +227,11 @@ class Builder:
         articles = [a for a in loaded.articles if options.drafts or not a.draft]
         report.drafts = len(loaded.articles) - len(articles)
         ledger, settled = settle(site_dir, config, articles)
-        articles = settled.articles
+        # A taken-down article keeps its address, which then says only that it was removed.
+        articles = [a for a in settled.articles if not a.takedown]
+        removed = [a.slug for a in settled.articles if a.takedown]
+        removed += [old for old, a in settled.redirects.items() if a.takedown]
+        redirects = {old: a for old, a in settled.redirects.items() if not a.takedown}
         loaded.problems.extend(settled.problems)
         if any(not p.warning for p in settled.problems) and not options.keep_going:
             report.seconds = time.perf_counter() - started
@@ -238,7 +242,7 @@ class Builder:
         cache.save()
         loaded.problems.extend(cache.take_problems())
         site = make_site(config, articles, gazetteer, self.last_site[0] if self.last_site else None,
-                         settled.redirects)
+                         redirects, removed)
         cards = article_digests(site)
         context.site, context.digests = site, cards
         plugins.call("on_site", site, context)

@@ -133,6 +133,17 @@ class Ledger:
             if entry.path in by_path:
                 for old in entry.previous:
                     settled.redirects[old] = by_path[entry.path]
+        for article in settled.articles:
+            for alias in article.aliases:
+                owner = reserved.get(alias) or (settled.redirects[alias].source if alias in settled.redirects else None)
+                if alias == article.slug or owner == article.source:
+                    continue
+                if owner is not None:
+                    settled.problems.append(ContentError(
+                        article.source, f"alias '{alias}' is the address of {owner}", None,
+                        "remove it from 'aliases:'"))
+                    continue
+                settled.redirects[alias] = article
         return settled
 
     def text(self) -> str:

@@ -47,7 +47,8 @@ TERM_KEYS = SiteConfig().term_keys
 _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STRING_FIELDS = ("summary", "author", "source")
 # `notes` are the editors' own, never published.
-_OWN_FIELDS = {"title", "date", "slug", "draft", "exclude", "notes", *_STRING_FIELDS}
+_OWN_FIELDS = {"title", "date", "slug", "draft", "exclude", "notes", "takedown", "corrections", "aliases",
+               *_STRING_FIELDS}
 
 
 class _FrontMatterLoader(_BASE_LOADER):
@@ -632,6 +633,9 @@ def _make_article(fields: dict, key_lines: dict[str, int], body_html: str, rel: 
         draft=draft,
         footer=footer,
         exclude=_term_list(fields, "exclude", fail),
+        takedown=_takedown(fields, fail),
+        corrections=_corrections(fields, fail),
+        aliases=_aliases(fields, fail),
         extra={k: v for k, v in sorted(fields.items()) if k not in _OWN_FIELDS and k not in term_keys},
         sha256=sha256,
     )
@@ -673,6 +677,47 @@ def _term_list(fields: dict, key: str, fail) -> tuple[str, ...]:
         if name and name not in names:
             names.append(name)
     return tuple(names)
+
+
+def _takedown(fields: dict, fail) -> str:
+    """`takedown:` true, or the reason (for editors; never published): "" when absent or false."""
+    value = fields.get("takedown")
+    if value is None or value is False:
+        return ""
+    if value is True:
+        return "yes"
+    if isinstance(value, str) and value.strip():
+        return arabic.clean(value).strip()
+    raise fail("takedown", "'takedown' must be true or a reason", "for example: takedown: a witness asked")
+
+
+def _corrections(fields: dict, fail) -> tuple[tuple[dt.date, str], ...]:
+    """`corrections:` — dated notes shown under the article, oldest first."""
+    value = fields.get("corrections")
+    if value is None:
+        return ()
+    hint = "write each as '- {date: 2020-01-02, note: ...}'"
+    if not isinstance(value, list):
+        raise fail("corrections", "'corrections' must be a list", hint)
+    found = []
+    for item in value:
+        if not isinstance(item, dict) or set(item) != {"date", "note"} or not isinstance(item["note"], str):
+            raise fail("corrections", "each correction needs a 'date' and a 'note' (text)", hint)
+        date = parse_date(item["date"], lambda key, message, hint="": fail("corrections", message, hint))
+        note = " ".join(arabic.clean(item["note"]).split())
+        if date is None or not note:
+            raise fail("corrections", "each correction needs a 'date' and a 'note' (text)", hint)
+        found.append((date.date(), note))
+    return tuple(sorted(found))
+
+
+def _aliases(fields: dict, fail) -> tuple[str, ...]:
+    """`aliases:` — earlier addresses (slugs) that should lead to this article."""
+    names = _term_list(fields, "aliases", fail)
+    slugs = tuple(dict.fromkeys(arabic.make_slug(name) for name in names))
+    if any(not slug for slug in slugs):
+        raise fail("aliases", "an alias has no letters or digits", "list earlier slugs, such as old-report")
+    return slugs
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")

@@ -66,6 +66,9 @@ class Article:
     draft: bool = False
     footer: str = ""
     exclude: tuple[str, ...] = ()
+    takedown: str = ""  # taken down (true, or the editors' reason): published nowhere, its address says so
+    corrections: tuple[tuple[dt.date, str], ...] = ()  # (date, note), oldest first
+    aliases: tuple[str, ...] = ()  # earlier addresses (slugs) that redirect here
     extra: Mapping[str, object] = field(default_factory=dict)
     sha256: str = ""
 

@@ -127,11 +127,13 @@ class Planner:
         yield self.page(NOT_FOUND_PAGE, "404.html", {"url_root": site_root(site)})
 
     def redirects(self) -> Iterator[PagePlan]:
-        """A page at each address an article has left, sending readers on
-        (listed nowhere: not in the sitemap, not in any list)."""
+        """A page at each address an article has left, sending readers on,
+        and at each address of an article taken down, saying so (listed
+        nowhere: not in the sitemap, not in any list)."""
         for slug, article in sorted(self.site.redirects.items()):
-            path = f"articles/{slug}/index.html"
-            yield self.page(path, "redirect.html", {"article": article})
+            yield self.page(f"articles/{slug}/index.html", "redirect.html", {"article": article})
+        for slug in self.site.removed:
+            yield self.page(f"articles/{slug}/index.html", "removed.html", {})
 
     def template_of(self, kind: str, name: str) -> str:
         """`<kind>/<name>` when the site or theme has it, else `name`."""

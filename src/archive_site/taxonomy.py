@@ -140,10 +140,13 @@ class Site:
     shape: str = ""
     # Addresses articles have left (old slug → the article now): each redirects.
     redirects: dict[str, Article] = field(default_factory=dict)
+    # Addresses of articles taken down: each says only that the article was removed.
+    removed: list[str] = field(default_factory=list)
 
 
 def make_site(config: SiteConfig, articles: list[Article], gazetteer: Gazetteer | None = None,
-              previous: Site | None = None, redirects: dict[str, Article] | None = None) -> Site:
+              previous: Site | None = None, redirects: dict[str, Article] | None = None,
+              removed: list[str] = ()) -> Site:
     """Return the site model for `articles`: sorted newest first, grouped by
     term. The neighbours of `previous` (the model of an earlier build) are
     reused when no article's date, terms or place in the order changed."""
@@ -172,7 +175,7 @@ def make_site(config: SiteConfig, articles: list[Article], gazetteer: Gazetteer 
     else:
         neighbours = find_neighbours(ordered, article_terms, weights)
     return Site(config, ordered, taxonomies, article_terms, make_archive(ordered), neighbours, shape,
-                dict(redirects or {}))
+                dict(redirects or {}), sorted(removed))
 
 
 def _shape(ordered: list[Article], article_terms: dict[str, dict[str, list[Term]]],
