@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import subprocess
 import sys
 
@@ -66,3 +67,46 @@ def test_theme_export_copies_the_built_in_templates_without_overwriting(cli, tmp
     assert snapshot(exported, marker=False) == snapshot(plain, marker=False)
     run = cli("theme", "export", "../../etc/passwd", "--site", site)
     assert run.status == 2 and "no built-in template named ../../etc/passwd" in run.err
+
+
+def test_init_makes_a_site_that_builds_and_never_overwrites(cli, tmp_path):
+    site = tmp_path / "new-site"
+    run = cli("init", site)
+    assert run.status == 0 and "archive-site serve" in run.out
+    assert (site / "site.yml").is_file() and (site / ".gitignore").read_text() == "build/\n.archive-site-cache/\n"
+    build = cli("build", site)
+    assert build.status == 0, build.err
+    assert "Published 2 articles" in build.out
+    assert cli("check", site).status == 0
+    (site / "site.yml").write_text("title: غيري\n", encoding="utf-8")
+    again = cli("init", site)
+    assert again.status == 2 and "already has site.yml" in again.err
+    assert (site / "site.yml").read_text(encoding="utf-8") == "title: غيري\n"
+
+
+def test_articles_dated_in_the_future_wait_unless_asked(cli, tmp_path):
+    soon = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=2)).date()
+    site = write_site(tmp_path, {
+        "content/now.md": "---\ntitle: الآن\ndate: 2020-01-01\n---\n\nنص.\n",
+        "content/later.md": f"---\ntitle: لاحقاً\ndate: {soon}\nslug: later\n---\n\nنص.\n",
+    })
+    run = cli("build", site)
+    assert run.status == 0 and "1 dated in the future, held back (--future publishes them)" in run.out
+    assert not (site / "build/articles/later").exists()
+    assert "nothing changed" not in cli("build", site).out  # a later build may have to publish it
+    assert cli("build", site, "--future").status == 0
+    assert (site / "build/articles/later/index.html").is_file()
+    write_site(site, {"site.yml": "timezone: Mars/Olympus\n"})
+    run = cli("build", site)
+    assert run.status == 1 and "site.yml:1: unknown time zone 'Mars/Olympus'" in run.err
+
+
+def test_check_speaks_json_for_ci(cli, tmp_path):
+    write_site(tmp_path, {"content/a.md": "---\ntitle: أ\ndate: 2020-01-01\n---\n\nنص.\n",
+                          "content/b.md": "---\ntitle: ''\n---\n"})
+    run = cli("check", tmp_path, "--format", "json")
+    report = json.loads(run.out)
+    assert run.status == 1
+    assert [a["path"] for a in report["articles"]] == ["content/a.md"]
+    assert report["articles"][0]["date_source"] == "front matter" and report["articles"][0]["in_ledger"] is False
+    assert {e["path"] for e in report["errors"]} == {"content/b.md", "ledger.tsv"}

@@ -56,6 +56,7 @@ class BuildOptions:
     jobs: int = 1  # processes that render pages
     cache_dir: Path | None = None  # default: SITE_DIR/.archive-site-cache
     record: bool = True  # add new articles to the ledger (a command-line build without --drafts)
+    future: bool = False  # publish articles dated after now
 
 
 @dataclass
@@ -68,6 +69,7 @@ class BuildReport:
     articles: int = 0
     drafts: int = 0
     good: int = 0  # article files read without error (published, drafts, or held back)
+    future: int = 0  # articles dated after now, held back
     pages: int = 0
     rendered: int = 0
     terms: dict[str, int] = field(default_factory=dict)
@@ -155,7 +157,8 @@ class Builder:
         except PluginError as exc:
             raise BuildError(exc.error) from None
         if inputs is not None:
-            if report.published and (report.search is None or report.search.ok):
+            # Not when articles wait for their time: the next build may have to publish them.
+            if report.published and (report.search is None or report.search.ok) and not report.future:
                 # The ledger as this build left it: what the next one will read.
                 key = inputs.with_file(site_dir / LEDGER_FILE).key()
                 unchanged.remember(self.cache_dir, self.out_dir, key, started_ns, unchanged.Outcome(
@@ -172,7 +175,7 @@ class Builder:
         site_dir, options = self.site_dir, self.options
         inputs = unchanged.Inputs()
         inputs.add("settings", config)
-        inputs.add("options", (options.drafts, options.keep_going, options.search, str(self.out_dir)))
+        inputs.add("options", (options.drafts, options.future, options.keep_going, options.search, str(self.out_dir)))
         inputs.add("templates", theme_epoch(site_dir, config))
         gazetteer = site_dir / GAZETTEER_FILE
         inputs.add("gazetteer", hashlib.blake2b(gazetteer.read_bytes()).hexdigest() if gazetteer.is_file() else "")
@@ -229,6 +232,11 @@ class Builder:
         ledger, settled = settle(site_dir, config, articles)
         # A taken-down article keeps its address, which then says only that it was removed.
         articles = [a for a in settled.articles if not a.takedown]
+        if not options.future:
+            now = dt.datetime.now(config.zone).replace(tzinfo=None)
+            held = [a for a in articles if a.date_source != "intake" and local_time(a.date, config.zone) > now]
+            report.future = len(held)
+            articles = [a for a in articles if a not in held] if held else articles
         removed = [a.slug for a in settled.articles if a.takedown]
         removed += [old for old, a in settled.redirects.items() if a.takedown]
         redirects = {old: a for old, a in settled.redirects.items() if not a.takedown}
@@ -335,6 +343,13 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), progress: Prog
           ) -> BuildReport:
     """Build the site in `site_dir` once; see Builder.build."""
     return Builder(site_dir, options).build(progress=progress)
+
+
+def local_time(date: dt.datetime | None, zone: dt.tzinfo) -> dt.datetime:
+    """`date` as a naive time in the site's zone (a date without a zone is in it)."""
+    if date is None:
+        return dt.datetime.min
+    return date.astimezone(zone).replace(tzinfo=None) if date.tzinfo else date
 
 
 def settle(site_dir: Path, config: SiteConfig, articles: list[Article]) -> tuple[Ledger, Settled]:

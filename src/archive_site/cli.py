@@ -45,6 +45,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep-going", action="store_true",
                    help="publish every good article even if some files have errors (still exits 1)")
     p.add_argument("--drafts", action="store_true", help="also publish articles marked 'draft: true'")
+    p.add_argument("--future", action="store_true",
+                   help="also publish articles dated after now (in the site's time zone)")
     p.add_argument("--base-url", metavar="URL", help="the address the site is published at "
                                                      "(overrides base_url in site.yml)")
     p.add_argument("--clean", action="store_true",
@@ -76,6 +78,14 @@ def make_parser() -> argparse.ArgumentParser:
                                         "the words they were found in. Exits 1 if there is an error.")
     _site_dir_argument(p)
     p.add_argument("-q", "--quiet", action="store_true", help="print errors and warnings only")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="json: one JSON object on standard output, for CI (default: text)")
+
+    p = commands.add_parser("init", help="create a new site folder with settings and example articles",
+                            description="Create SITE_DIR (default: the current folder) with a commented "
+                                        "site.yml, a .gitignore and one example article in each format. "
+                                        "Existing files are never overwritten.")
+    _site_dir_argument(p)
 
     p = commands.add_parser("new", help="create a dated Markdown article",
                             description="Create content/YYYY/MM/<slug>.md with front matter and print its path.")
@@ -116,10 +126,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = make_parser()
     args = parser.parse_args(argv)
-    if not args.site_dir.is_dir():
+    if args.command != "init" and not args.site_dir.is_dir():
         parser.error(f"{args.site_dir} is not a folder")
     command = {"build": run_build, "serve": run_serve, "check": run_check, "new": run_new,
-               "theme": run_theme}[args.command]
+               "theme": run_theme, "init": run_init}[args.command]
     try:
         return int(command(args))
     except (ConfigError, BuildError, GazetteerError) as exc:
@@ -141,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_build(args) -> Exit:
     options = BuildOptions(out_dir=args.output, keep_going=args.keep_going, drafts=args.drafts,
-                           base_url=args.base_url, clean=args.clean,
+                           base_url=args.base_url, clean=args.clean, future=args.future,
                            search=not args.no_search, jobs=args.jobs,
                            cache_dir=args.cache_dir)
     report = build(args.site_dir, options, progress=None if args.quiet else print_progress)
@@ -194,6 +204,8 @@ def print_summary(report: BuildReport, verbose: bool) -> None:
     parts = [f"{published} published"]
     if report.drafts:
         parts.append(f"{count(report.drafts, 'draft')} (--drafts publishes them)")
+    if report.future:
+        parts.append(f"{report.future} dated in the future, held back (--future publishes them)")
     if failed:
         parts.append(f"{failed} with errors" + (", left out" if report.published else ""))
     if not report.published and report.good:
@@ -240,6 +252,9 @@ def run_check(args) -> Exit:
             LEDGER_FILE, f"out of date: {count(len(unlisted), 'article')} with no permanent address yet "
                          f"(first: {unlisted[0]})", None,
             "run 'archive-site build' to record them, then commit ledger.tsv with the content"))
+    if args.format == "json":
+        print(json.dumps(check_report(loaded, settled, unknown_places, unlisted), ensure_ascii=False, indent=1))
+        return Exit.CONTENT_ERROR if loaded.errors else Exit.OK
     print_problems(loaded.problems + unknown_places)
     if not args.quiet:
         for article in settled.articles:
@@ -250,6 +265,22 @@ def run_check(args) -> Exit:
     print(f"{count(len(loaded.articles), 'article')} read, {count(len(loaded.errors), 'error')}, "
           f"{count(warnings, 'warning')}")
     return Exit.CONTENT_ERROR if loaded.errors else Exit.OK
+
+
+def check_report(loaded, settled, unknown_places, unlisted: list[str]) -> dict:
+    """What `check --format json` prints: every problem, and every article's
+    address, date and where the date comes from."""
+    def problem(p) -> dict:
+        return {"path": p.path, "line": p.line, "message": p.message, "hint": p.hint}
+
+    problems = loaded.problems + unknown_places
+    return {
+        "articles": [{"path": a.source, "address": a.url, "title": a.title, "draft": a.draft,
+                      "date": a.date.isoformat() if a.date else None, "date_source": a.date_source or None,
+                      "in_ledger": a.source not in unlisted} for a in settled.articles],
+        "errors": [problem(p) for p in problems if not p.warning],
+        "warnings": [problem(p) for p in problems if p.warning],
+    }
 
 
 def print_date_source(article, unlisted: bool = False) -> None:
@@ -313,6 +344,76 @@ def run_new(args) -> Exit:
     with path.open("x", encoding="utf-8") as file:  # never over a file made meanwhile
         file.write(text)
     print(path)
+    return Exit.OK
+
+
+INIT_FILES = {
+    "site.yml": """\
+# Settings of this archive; every key is optional (see the README).
+title: أرشيف التوثيق
+description: تقارير وشهادات موثقة
+# Where the site is published: feeds, the sitemap and citations use it.
+base_url: http://localhost:8000/
+per_page: 20
+# Month names: levantine (كانون الثاني، شباط …) or standard (يناير، فبراير …).
+months: levantine
+# Dates without a zone are in this time zone; later ones are held back until then.
+timezone: Asia/Damascus
+# What articles are grouped by, in the order of the navigation.
+taxonomies: [places, actors, tags]
+""",
+    ".gitignore": "build/\n.archive-site-cache/\n",
+    "content/2024/03/example.md": """\
+---
+title: افتتاح مركز صحي في بلدة الأتارب بعد إعادة تأهيله
+date: 2024-03-12
+places: [الأتارب]
+tags: [صحة, إعادة إعمار]
+---
+
+أعيد افتتاح المركز الصحي في بلدة الأتارب بعد أشهر من أعمال الترميم، ويستقبل المركز المرضى
+من البلدة والقرى المحيطة بها.
+
+هذا مقال مثال بصيغة Markdown: الترويسة بين سطري `---` تحمل العنوان والتاريخ والأماكن والوسوم.
+احذفه متى شئت.
+""",
+    "content/received/example.txt": """\
+شهادة عن انقطاع المياه في حي الشعار
+
+روى أحد سكان حي الشعار في حلب أن المياه انقطعت عن الحي أسبوعاً كاملاً، وأن الأهالي اشتروا
+المياه من الصهاريج بأسعار مرتفعة.
+
+هذا نص مثال كما يرد إلى المحررين: السطر الأول عنوان، والفقرات يفصل بينها سطر فارغ، وما بعد
+سطر الشرطات تذييل لا يُنشر.
+-----
+للتواصل مع فريق الرصد: يُحذف هذا التذييل من الصفحة.
+""",
+    "content/received/example.yml": """\
+# A sidecar: front-matter keys for example.txt, which stays as it was received.
+date: 2024-05-02
+places: [حلب]
+tags: [مياه]
+notes: مثال؛ الملاحظات للمحررين ولا تُنشر.
+""",
+}
+
+
+def run_init(args) -> Exit:
+    """`init`: a new site folder, never over existing files."""
+    root = args.site_dir
+    taken = [name for name in INIT_FILES if (root / name).exists() or (root / name).is_symlink()]
+    if taken:
+        print(f"error: {root} already has {', '.join(taken)}; nothing was written "
+              "(choose an empty folder, or remove those files)", file=sys.stderr)
+        return Exit.USAGE
+    for name, text in INIT_FILES.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as file:
+            file.write(text)
+    print(f"Created a site in {root}: site.yml, content/ with two example articles.\n"
+          f"Next: archive-site serve {root}   (preview)\n"
+          f"      archive-site build {root}   (publish into {root / 'build'})")
     return Exit.OK
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
+import zoneinfo
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -70,11 +72,17 @@ class SiteConfig:
     plugins: tuple[str, ...] = ()
     # Standalone pages (about, methodology): Markdown files, published at /<slug>/.
     extra_pages: tuple[str, ...] = ()
+    # The zone of dates written without one, and of "now" for articles dated in the future.
+    timezone: str = "Asia/Damascus"
     # An article with no other date is dated by its intake (the ledger's
     # `received`); off, it stays undated and is listed apart.
     intake_dates: bool = True
     # What articles are grouped by, in the order pages show them.
     taxonomies: tuple[TaxonomySpec, ...] = DEFAULT_TAXONOMIES
+
+    @property
+    def zone(self) -> dt.tzinfo:
+        return zoneinfo.ZoneInfo(self.timezone)
 
     def taxonomy(self, key: str) -> TaxonomySpec:
         return next(spec for spec in self.taxonomies if spec.key == key)
@@ -184,6 +192,12 @@ def _validate(raw: dict, lines: dict[str, int]) -> SiteConfig:
     if config.months not in ("levantine", "standard"):
         raise ConfigError(ContentError(CONFIG_FILE, f"unknown month naming '{config.months}'",
                                        lines.get("months"), "use 'levantine' or 'standard'"))
+    try:
+        zoneinfo.ZoneInfo(config.timezone)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        raise ConfigError(ContentError(CONFIG_FILE, f"unknown time zone '{config.timezone}'", lines.get("timezone"),
+                                       "use a name such as Asia/Damascus; if no name works, this system lacks "
+                                       "the time-zone database: pip install tzdata")) from None
     try:
         config = replace(config, base_url=check_base_url(config.base_url))
     except ConfigError as exc:
