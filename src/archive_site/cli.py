@@ -87,6 +87,17 @@ def make_parser() -> argparse.ArgumentParser:
                                         "Existing files are never overwritten.")
     _site_dir_argument(p)
 
+    p = commands.add_parser("import", help="bring a folder of received texts into the content folder",
+                            description="Copy every file of INBOX byte for byte into SITE_DIR/originals/, write "
+                                        "its text as UTF-8 into the content folder as YYYY-MM-DD-<hash>.txt "
+                                        "with a sidecar proposing its date, places and actors, and print what "
+                                        "became of each file. Never overwrites; a text already in the site "
+                                        "(also in another encoding or spacing) is reported, not imported again.")
+    p.add_argument("inbox", type=Path, metavar="INBOX", help="the folder of received texts")
+    _site_dir_argument(p)
+    p.add_argument("--into", default="content/received", metavar="FOLDER",
+                   help="the folder of the site to write the texts into (default: content/received)")
+
     p = commands.add_parser("new", help="create a dated Markdown article",
                             description="Create content/YYYY/MM/<slug>.md with front matter and print its path.")
     p.add_argument("title", help="the article's title, e.g. \"العنوان\"")
@@ -129,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command != "init" and not args.site_dir.is_dir():
         parser.error(f"{args.site_dir} is not a folder")
     command = {"build": run_build, "serve": run_serve, "check": run_check, "new": run_new,
-               "theme": run_theme, "init": run_init}[args.command]
+               "theme": run_theme, "init": run_init, "import": run_import}[args.command]
     try:
         return int(command(args))
     except (ConfigError, BuildError, GazetteerError) as exc:
@@ -415,6 +426,48 @@ def run_init(args) -> Exit:
           f"Next: archive-site serve {root}   (preview)\n"
           f"      archive-site build {root}   (publish into {root / 'build'})")
     return Exit.OK
+
+
+def run_import(args) -> Exit:
+    """`import INBOX`: received texts into the content folder (importer.py)."""
+    from .importer import import_inbox
+
+    site_dir = args.site_dir.resolve()
+    inbox = args.inbox.resolve()
+    into = Path(args.into)
+    if into.is_absolute() or ".." in into.parts or not into.parts:
+        print(f"error: --into must be a folder inside the site, such as content/received, not {args.into}",
+              file=sys.stderr)
+        return Exit.USAGE
+    config = load_config(site_dir)
+    if into.parts[0] not in config.content_dirs:
+        print(f"error: --into {args.into} is not under a content folder ({', '.join(config.content_dirs)}); "
+              "its texts would never be published", file=sys.stderr)
+        return Exit.USAGE
+    if not inbox.is_dir():
+        print(f"error: {args.inbox} is not a folder", file=sys.stderr)
+        return Exit.USAGE
+    if inbox == site_dir or site_dir in inbox.parents:
+        print("error: the inbox is inside the site folder; give a folder outside it", file=sys.stderr)
+        return Exit.USAGE
+    results = import_inbox(inbox, site_dir, into.as_posix(), config, load_gazetteer(site_dir))
+    width = max((len(r.source) for r in results), default=4)
+    for r in results:
+        if r.outcome == "imported":
+            what = f"imported as {r.target} (dated {r.date}, {'named in the text' if r.date_source == 'text' else 'the day of import'})"
+            if r.places:
+                what += f"; places: {'، '.join(r.places)}"
+        elif r.outcome == "duplicate":
+            what = f"duplicate of {r.target}: not imported again"
+        else:
+            what = f"not imported: {r.detail}"
+        print(f"{r.source:<{width}}  {what}")
+    done = sum(r.outcome == "imported" for r in results)
+    twice = sum(r.outcome == "duplicate" for r in results)
+    failed = len(results) - done - twice
+    print(f"{count(len(results), 'file')}: {done} imported, {twice} duplicates, {failed} not text. "
+          f"Check the proposed values in each new .yml sidecar, then build.")
+    return Exit.CONTENT_ERROR if failed else Exit.OK
 
 
 def run_theme(args) -> Exit:

@@ -19,6 +19,7 @@ from . import arabic
 
 # How each source is named in records and in `check`.
 FRONT_MATTER, SIDECAR, FILE_NAME, FOLDERS, TEXT = "front matter", "sidecar", "file name", "folders", "text"
+INTAKE = "intake"  # the day the text was received: `received:`, or the ledger's
 
 
 @dataclass(frozen=True)

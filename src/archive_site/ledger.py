@@ -26,6 +26,7 @@ import subprocess
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import dates
 from .loader import free_slug
 from .model import Article, ContentError
 
@@ -154,7 +155,7 @@ def _placed(article: Article, entry: Entry, date_by_intake: bool) -> Article:
     """`article` at the entry's address; dated by its intake when it has no date."""
     if article.date is None and date_by_intake:
         received = dt.datetime.combine(entry.received, dt.time())
-        return replace(article, slug=entry.slug, date=received, date_source="intake", date_precision="day")
+        return replace(article, slug=entry.slug, date=received, date_source=dates.INTAKE, date_precision="day")
     return replace(article, slug=entry.slug)
 
 

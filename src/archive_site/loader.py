@@ -47,8 +47,9 @@ TERM_KEYS = SiteConfig().term_keys
 _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STRING_FIELDS = ("summary", "author", "source")
 # `notes` are the editors' own, never published.
+# `provenance` (what `import` records of the original) too.
 _OWN_FIELDS = {"title", "date", "slug", "draft", "exclude", "notes", "takedown", "corrections", "aliases",
-               *_STRING_FIELDS}
+               "received", "provenance", *_STRING_FIELDS}
 
 
 class _FrontMatterLoader(_BASE_LOADER):
@@ -376,22 +377,29 @@ def _plain(html_text: str) -> str:
 def decode(data: bytes) -> str:
     """Return the text of `data`: UTF-8 with or without BOM, UTF-16 with a BOM
     or without one, or Windows-1256. Raises _Invalid for binary data."""
+    return decode_text(data)[0]
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """decode(data), and the name of the encoding it was read in."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return _decode_strict(data[3:], "utf-8", offset=3)
+        return _decode_strict(data[3:], "utf-8", offset=3), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _decode_strict(data, "utf-16")
+        return _decode_strict(data, "utf-16"), "utf-16"
     if b"\x00" in data:
         even_nuls = data[0::2].count(0)
         odd_nuls = data[1::2].count(0)
         half = len(data) // 2 or 1
         if odd_nuls / half > 0.3 and even_nuls < odd_nuls / 4:
-            return _decode_strict(data, "utf-16-le")
+            return _decode_strict(data, "utf-16-le"), "utf-16-le"
         if even_nuls / half > 0.3 and odd_nuls < even_nuls / 4:
-            return _decode_strict(data, "utf-16-be")
+            return _decode_strict(data, "utf-16-be"), "utf-16-be"
         raise _Invalid("binary file, not text", hint="only text files (.md, .txt) can be articles")
+    encoding = "utf-8"
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
+        encoding = "windows-1256"
         # Any bytes decode as Windows-1256: only a few control characters are allowed.
         text = data.decode("cp1256", errors="replace")
         if not _looks_like_text(text, len(text) // 200):
@@ -399,7 +407,7 @@ def decode(data: bytes) -> str:
                            hint="save it as UTF-8 in your editor") from None
     if not _looks_like_text(text, len(text) // 4):
         raise _Invalid("binary file, not text", hint="only text files (.md, .txt) can be articles")
-    return text
+    return text, encoding
 
 
 def _decode_strict(data: bytes, encoding: str, offset: int = 0) -> str:
@@ -608,9 +616,11 @@ def _make_article(fields: dict, key_lines: dict[str, int], body_html: str, rel: 
         raise fail("draft", "'draft' must be true or false")
 
     date = parse_date(fields.get("date"), fail)
-    found = None
+    received = parse_date(fields.get("received"), lambda key, message, hint="": fail("received", message, hint))
     if date is not None:
         found = dates.Found(date, dates.SIDECAR if "date" in key_paths else dates.FRONT_MATTER)
+    elif received is not None:  # the day the text was received, as `import` records it
+        found = dates.Found(received, dates.INTAKE)
     else:
         found = dates.from_path(rel) or dates.from_text(title, text)
 
