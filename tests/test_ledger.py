@@ -162,3 +162,21 @@ def test_corrections_aliases_and_the_file_digest_on_the_page(cli, site):
     write_site(site, {"content/other.md": "---\ntitle: آخر\ncorrections: [2019-01-01]\n---\n\nنص.\n"})
     run = cli("build", site)
     assert run.status == 1 and "error: content/other.md:3: each correction needs a 'date' and a 'note'" in run.err
+
+
+def test_originals_are_published_only_when_the_site_asks_and_noindex_is_kept_out_of_the_sitemap(cli, site):
+    received = TEXT.encode("cp1256")  # published byte for byte, whatever the encoding
+    (site / "content/school.txt").write_bytes(received)
+    write_site(site, {"content/dated.md": "---\ntitle: تقرير مؤرخ\ndate: 2019-08-03\nslug: report\nnoindex: true\n"
+                                          "---\n\nنص.\n"})
+    assert cli("build", site).status == 0
+    assert not list((site / "build/articles").glob("*/original.*"))
+    report = (site / "build/articles/report/index.html").read_text(encoding="utf-8")
+    assert '<meta name="robots" content="noindex">' in report
+    assert "articles/report/" not in (site / "build/sitemap.xml").read_text(encoding="utf-8")
+    write_site(site, {"site.yml": "publish_originals: true\n"})
+    assert cli("build", site).status == 0
+    assert (site / "build/articles/مدرسه-الحي-بعد-القصف/original.txt").read_bytes() == received
+    assert (site / "build/articles/report/original.md").read_bytes() == (site / "content/dated.md").read_bytes()
+    page = (site / "build/articles/مدرسه-الحي-بعد-القصف/index.html").read_text(encoding="utf-8")
+    assert 'href="../../articles/مدرسه-الحي-بعد-القصف/original.txt" type="text/plain">الملف كما ورد</a>' in page

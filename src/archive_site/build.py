@@ -266,7 +266,7 @@ class Builder:
         writer = (writer_factory or StagingWriter)(self.out_dir, not options.clean)
         try:
             todo = []
-            planner = Planner(site, renderer.template_epoch, cards, links, pages, renderer.has_template)
+            planner = Planner(site, renderer.template_epoch, cards, links, pages, renderer.has_template, site_dir)
             plans = plugins.call("on_plans", list(planner.plan()), context)
             for plan in plans:
                 report.pages += 1

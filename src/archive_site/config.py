@@ -72,6 +72,9 @@ class SiteConfig:
     plugins: tuple[str, ...] = ()
     # Standalone pages (about, methodology): Markdown files, published at /<slug>/.
     extra_pages: tuple[str, ...] = ()
+    # Publish each article's file as it was read, beside its page (original.txt):
+    # off by default, since a received text's footer may hold contacts.
+    publish_originals: bool = False
     # The zone of dates written without one, and of "now" for articles dated in the future.
     timezone: str = "Asia/Damascus"
     # An article with no other date is dated by its intake (the ledger's

@@ -49,7 +49,7 @@ _STRING_FIELDS = ("summary", "author", "source")
 # `notes` are the editors' own, never published.
 # `provenance` (what `import` records of the original) too.
 _OWN_FIELDS = {"title", "date", "slug", "draft", "exclude", "notes", "takedown", "corrections", "aliases",
-               "received", "provenance", *_STRING_FIELDS}
+               "received", "provenance", "noindex", *_STRING_FIELDS}
 
 
 class _FrontMatterLoader(_BASE_LOADER):
@@ -644,6 +644,7 @@ def _make_article(fields: dict, key_lines: dict[str, int], body_html: str, rel: 
         footer=footer,
         exclude=_term_list(fields, "exclude", fail),
         takedown=_takedown(fields, fail),
+        noindex=_flag(fields, "noindex", fail),
         corrections=_corrections(fields, fail),
         aliases=_aliases(fields, fail),
         extra={k: v for k, v in sorted(fields.items()) if k not in _OWN_FIELDS and k not in term_keys},
@@ -687,6 +688,13 @@ def _term_list(fields: dict, key: str, fail) -> tuple[str, ...]:
         if name and name not in names:
             names.append(name)
     return tuple(names)
+
+
+def _flag(fields: dict, key: str, fail) -> bool:
+    value = fields.get(key, False)
+    if not isinstance(value, bool):
+        raise fail(key, f"'{key}' must be true or false")
+    return value
 
 
 def _takedown(fields: dict, fail) -> str:

@@ -69,6 +69,7 @@ class Article:
     takedown: str = ""  # taken down (true, or the editors' reason): published nowhere, its address says so
     corrections: tuple[tuple[dt.date, str], ...] = ()  # (date, note), oldest first
     aliases: tuple[str, ...] = ()  # earlier addresses (slugs) that redirect here
+    noindex: bool = False  # asks search engines not to index its page; left out of the sitemap
     extra: Mapping[str, object] = field(default_factory=dict)
     sha256: str = ""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
@@ -25,9 +26,12 @@ class PagePlan:
 
     path: str
     fingerprint: str
-    template: str | None  # None: the page is context["text"] as it is (a plugin's data page)
+    # None: the page is context["text"] as it is (a plugin's data page), or
+    # the bytes of the file context["file"] (an article's original).
+    template: str | None
     context: dict
     lastmod: dt.date | None = None  # for the sitemap
+    listed: bool = True  # in the sitemap (an article marked noindex is not)
 
 
 
@@ -63,29 +67,32 @@ class Planner:
 
     def __init__(self, site: Site, epochs: Callable[[str], str], cards: dict[str, str],
                  links: dict[str, dict[str, list[TermRef]]], pages: list[Page] = (),
-                 has_template: Callable[[str], bool] = lambda name: False):
+                 has_template: Callable[[str], bool] = lambda name: False, site_dir: Path | None = None):
         """`has_template` tells whether a template exists: a taxonomy's pages
         use `<key>/taxonomy.html` and `<key>/term.html` when the site has them."""
         self.site = site
         self.has_template = has_template
+        self.site_dir = site_dir  # where the articles' files are: for publish_originals
         self.pages = pages
         self.epochs = epochs
         self.links = links
         self.projector = Projector(cards)
 
-    def page(self, path: str, template: str, context: dict, lastmod: dt.date | None = None) -> PagePlan:
+    def page(self, path: str, template: str, context: dict, lastmod: dt.date | None = None,
+             listed: bool = True) -> PagePlan:
         fingerprint = self.projector.fingerprint(self.epochs(template), path, context)
-        return PagePlan(path, fingerprint, template, context, lastmod)
+        return PagePlan(path, fingerprint, template, context, lastmod, listed)
 
     def plan(self) -> Iterator[PagePlan]:
         """Yield a plan for every file of the output: the HTML pages, then
         the feeds, the sitemap (which lists the pages), robots.txt."""
         listed: list[tuple[str, dt.date | None]] = []
         for plan in self.html_pages():
-            if plan.path != NOT_FOUND_PAGE:
+            if plan.path != NOT_FOUND_PAGE and plan.listed:
                 listed.append((page_url(plan.path), plan.lastmod))
             yield plan
         yield from self.redirects()
+        yield from self.originals()
         yield from self.feeds()
         yield from self.sitemaps(listed)
         yield self.page("robots.txt", "robots.txt", {})
@@ -103,7 +110,7 @@ class Planner:
             near = site.neighbours.get(article.slug) or Neighbours()
             yield self.page(article.url + "index.html", "article.html",
                             {"article": article, "terms": self.links[article.slug], "near": near},
-                            article.date.date() if article.date else None)
+                            article.date.date() if article.date else None, listed=not article.noindex)
         for taxonomy in site.taxonomies.values():
             yield self.page(taxonomy.url + "index.html", self.template_of(taxonomy.kind, "taxonomy.html"),
                             {"taxonomy": taxonomy})
@@ -134,6 +141,15 @@ class Planner:
             yield self.page(f"articles/{slug}/index.html", "redirect.html", {"article": article})
         for slug in self.site.removed:
             yield self.page(f"articles/{slug}/index.html", "removed.html", {})
+
+    def originals(self) -> Iterator[PagePlan]:
+        """With `publish_originals`, each article's file as it was read,
+        beside its page (`original.txt` or `original.md`), byte for byte."""
+        if not self.site.config.publish_originals or self.site_dir is None:
+            return
+        for article in self.site.articles:
+            path = article.url + original_name(article)
+            yield PagePlan(path, _digest(path, article.sha256), None, {"file": str(self.site_dir / article.source)})
 
     def template_of(self, kind: str, name: str) -> str:
         """`<kind>/<name>` when the site or theme has it, else `name`."""
@@ -237,6 +253,11 @@ def entry_times(site: Site) -> dict[str, tuple[str | None, str]]:
         else:
             times[article.slug] = (None, fallback)
     return times
+
+
+def original_name(article: Article) -> str:
+    """The name an article's original file is published under, beside its page."""
+    return "original.txt" if article.format == "text" else "original.md"
 
 
 def page_url(path: str) -> str:

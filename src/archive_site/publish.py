@@ -59,9 +59,9 @@ class Writer:
         the previous output, False if it must be rendered and written."""
         raise NotImplementedError
 
-    def write(self, plan: PagePlan, html: str) -> None:
-        """Write the rendered page of `plan`. Safe to call from worker
-        processes forked after every `keep` call."""
+    def write(self, plan: PagePlan, html: str | bytes) -> None:
+        """Write the rendered page of `plan` (text, or bytes as they are).
+        Safe to call from worker processes forked after every `keep` call."""
         raise NotImplementedError
 
     def static(self, files: dict[str, Path]) -> None:
@@ -138,8 +138,8 @@ class StagingWriter(Writer):
         self.written.append(plan.path)
         return False
 
-    def write(self, plan: PagePlan, html: str) -> None:
-        (self.staging / plan.path).write_text(html, encoding="utf-8")
+    def write(self, plan: PagePlan, html: str | bytes) -> None:
+        (self.staging / plan.path).write_bytes(html if isinstance(html, bytes) else html.encode("utf-8"))
 
     def static(self, files: dict[str, Path]) -> None:
         self.static_files = files
@@ -229,8 +229,8 @@ class InPlaceWriter(Writer):
         # The folder is private to this writer: what the manifest says is there.
         return self.previous.get(plan.path) == plan.fingerprint
 
-    def write(self, plan: PagePlan, html: str) -> None:
-        write_atomically(self.out_dir / plan.path, html.encode("utf-8"))
+    def write(self, plan: PagePlan, html: str | bytes) -> None:
+        write_atomically(self.out_dir / plan.path, html if isinstance(html, bytes) else html.encode("utf-8"))
 
     def static(self, files: dict[str, Path]) -> None:
         for rel, src in files.items():

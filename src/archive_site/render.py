@@ -249,7 +249,9 @@ def render_pages(plans: list[PagePlan], renderer: Renderer, writer: Writer, jobs
 
     def render(plan: PagePlan) -> None:
         try:
-            if plan.template is None:
+            if plan.template is None and "file" in plan.context:  # a file published as it is
+                writer.write(plan, Path(plan.context["file"]).read_bytes())
+            elif plan.template is None:
                 writer.write(plan, plan.context["text"])
             else:
                 writer.write(plan, renderer.render(plan.template, page_url(plan.path), **plan.context))
