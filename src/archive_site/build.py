@@ -31,6 +31,7 @@ from .hooks import Output, PluginContext, PluginError, Plugins, load_plugins
 from .loader import ContentScan, LoadResult, load_extra_pages, load_site, scan_content
 from .ledger import LEDGER_FILE, Ledger, LedgerError, Settled, history_dates, load_ledger, save_ledger
 from .model import Article, ContentError
+from .redact import exposed_addresses, redact_all
 from . import search, unchanged
 from .fsops import iter_static
 from .publish import MARKER, StagingWriter, Writer
@@ -229,7 +230,10 @@ class Builder:
 
         articles = [a for a in loaded.articles if options.drafts or not a.draft]
         report.drafts = len(loaded.articles) - len(articles)
+        articles = redact_all(articles, config.redact)
         ledger, settled = settle(site_dir, config, articles)
+        exposed, settled.redirects = exposed_addresses(settled.articles, settled.redirects, config.redact)
+        settled.problems.extend(exposed)
         # A taken-down article keeps its address, which then says only that it was removed.
         articles = [a for a in settled.articles if not a.takedown]
         if not options.future:
@@ -373,10 +377,11 @@ def settle(site_dir: Path, config: SiteConfig, articles: list[Article]) -> tuple
 
 def cache_salt(gazetteer: Gazetteer, config: SiteConfig) -> str:
     """What the records of the cache depend on besides the files: the
-    gazetteer and the taxonomies (which front-matter keys list terms,
-    which are matched in the text)."""
+    gazetteer, the taxonomies (which front-matter keys list terms, which are
+    matched in the text) and the redacted phrases (tagging reads redacted text)."""
     declared = [(spec.key, spec.gazetteer) for spec in config.taxonomies]
-    return hashlib.blake2b(f"{gazetteer.digest}|{declared!r}".encode("utf-8"), digest_size=16).hexdigest()
+    text = f"{gazetteer.digest}|{declared!r}|{config.redact!r}"
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def read_folders(site_dir: Path, config: SiteConfig, cache_dir: Path) -> dict[str, Path]:

@@ -72,6 +72,8 @@ class SiteConfig:
     plugins: tuple[str, ...] = ()
     # Standalone pages (about, methodology): Markdown files, published at /<slug>/.
     extra_pages: tuple[str, ...] = ()
+    # Names and phrases never published (a witness's name): see redact.py.
+    redact: tuple[str, ...] = ()
     # Publish each article's file as it was read, beside its page (original.txt):
     # off by default, since a received text's footer may hold contacts.
     publish_originals: bool = False
@@ -195,6 +197,9 @@ def _validate(raw: dict, lines: dict[str, int]) -> SiteConfig:
     if config.months not in ("levantine", "standard"):
         raise ConfigError(ContentError(CONFIG_FILE, f"unknown month naming '{config.months}'",
                                        lines.get("months"), "use 'levantine' or 'standard'"))
+    if config.redact and config.publish_originals:
+        raise ConfigError(ContentError(CONFIG_FILE, "'publish_originals' would publish the texts before redaction",
+                                       lines.get("publish_originals"), "turn one of the two off"))
     try:
         zoneinfo.ZoneInfo(config.timezone)
     except (ValueError, zoneinfo.ZoneInfoNotFoundError):

@@ -81,7 +81,8 @@ FIELDS: dict[type, dict[str, str]] = {
     Period: {"year": VALUE, "month": VALUE, "url": VALUE, "count": VALUE, "months": PERIODS},
     DateArchive: {"url": VALUE, "undated_url": VALUE, "years": PERIODS, "undated_count": VALUE},
     Neighbours: {"newer": ARTICLE, "older": ARTICLE, "related": ARTICLES},
-    SiteConfig: {f.name: VALUE for f in dataclasses.fields(SiteConfig) if f.name != "taxonomies"},
+    # Not the redacted phrases: no template may print them.
+    SiteConfig: {f.name: VALUE for f in dataclasses.fields(SiteConfig) if f.name not in ("taxonomies", "redact")},
     Page: {**{f.name: VALUE for f in dataclasses.fields(Page)}, "url": VALUE},
 }
 
