@@ -150,6 +150,13 @@ def test_sample_site_publishes_the_seed_without_its_footer(cli, tmp_path):
                             "تأتي هذه الغارة", "تجدر الإشارة إلى"]:
         assert f"<p>{paragraph_start}" in html
     assert "vdcnsy" not in html and "تابعنا" not in html
+    # Received with no date: dated by its intake, as the committed ledger holds it, and said so.
+    source = next(line.split("\t") for line in (REPO / "ledger.tsv").read_text(encoding="utf-8").splitlines()
+                  if line.startswith("seeds/"))
+    received = source[2]
+    assert f'<span class="date-kind">تاريخ الورود:</span> <time datetime="{received}">' in html
+    month = read(out / f"archive/{received[:4]}/{received[5:7]}/index.html")
+    assert "مقتل قيادي في تنظيم الدولة" in month and "(تاريخ الورود)" in month
 
 
 def test_sample_site_every_page_is_reachable_from_home(cli, tmp_path):

@@ -127,3 +127,17 @@ def test_an_edit_to_the_sidecar_alone_is_seen_by_the_next_build(cli, tmp_path):
     write_site(site, {"content/report.yml": "slug: report\ndate: 2021-06-01\n"})
     assert cli("build", site).status == 0
     assert "2021-06-01" in (site / "build/articles/report/index.html").read_text(encoding="utf-8")
+
+
+def test_an_event_date_and_the_encoding_are_kept_and_shown(cli, tmp_path):
+    site = write_site(tmp_path / "site", {
+        "content/report.txt": TEXT.encode("cp1256"),
+        "content/report.yml": "slug: report\ndate: 2019-09-01\nevent_date: 2019-08-03\n",
+    })
+    assert cli("build", site).status == 0
+    page = (site / "build/articles/report/index.html").read_text(encoding="utf-8")
+    assert '<span class="date-kind">تاريخ الحدث:</span> <time datetime="2019-08-03">3 آب 2019</time>' in page
+    assert 'الترميز: <bdi dir="ltr">windows-1256</bdi>' in page
+    write_site(site, {"content/report.yml": "slug: report\nevent_date: 2019-02-30\n"})
+    run = cli("build", site)
+    assert run.status == 1 and "content/report.yml:2: '2019-02-30' is not a valid date" in run.err

@@ -49,7 +49,7 @@ _STRING_FIELDS = ("summary", "author", "source")
 # `notes` are the editors' own, never published.
 # `provenance` (what `import` records of the original) too.
 _OWN_FIELDS = {"title", "date", "slug", "draft", "exclude", "notes", "takedown", "corrections", "aliases",
-               "received", "provenance", "noindex", *_STRING_FIELDS}
+               "received", "provenance", "noindex", "event_date", *_STRING_FIELDS}
 
 
 class _FrontMatterLoader(_BASE_LOADER):
@@ -276,7 +276,8 @@ def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdo
     if len(data) > MAX_FILE_BYTES:
         raise _too_large()
     digest = hashlib.sha256(data).hexdigest()
-    text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
+    text, encoding = decode_text(data)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     text, warnings = _remove_forbidden(text, rel)
     if not text.strip():
         raise _Invalid("empty file", hint="write a title and some text, or delete the file")
@@ -286,7 +287,8 @@ def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdo
         body = "\n".join(text.split("\n")[body_start:])
         fast = plain_paragraphs_html(body)
         if fast is not None:
-            return _make_article(fields, key_lines, fast, rel, "markdown", digest, term_keys), warnings
+            return replace(_make_article(fields, key_lines, fast, rel, "markdown", digest, term_keys),
+                           encoding=encoding), warnings
         converter.reset()
         converter.deadline = time.thread_time() + MARKDOWN_SECONDS
         try:
@@ -303,7 +305,8 @@ def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdo
             warnings.append(ContentError(
                 rel, "text inside HTML that is not allowed (such as <script>, <style> or an unclosed tag) "
                 "was removed from the body", None, "write the text as plain Markdown", warning=True))
-        return _make_article(fields, key_lines, body_html, rel, "markdown", digest, term_keys), warnings
+        return replace(_make_article(fields, key_lines, body_html, rel, "markdown", digest, term_keys),
+                       encoding=encoding), warnings
     title, paragraphs, footer, title_line = split_plain_text(text)
     body_html = "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
     fields, key_lines, key_paths = {"title": title}, {"title": title_line}, {}
@@ -314,7 +317,7 @@ def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdo
         key_lines.update(side_lines)
         key_paths = {key: sidecar[1] for key in side}
     article = _make_article(fields, key_lines, body_html, rel, "text", digest, term_keys, footer, key_paths)
-    return article, warnings
+    return replace(article, encoding=encoding), warnings
 
 
 def read_sidecar(data: bytes, rel: str, term_keys: tuple[str, ...]
@@ -645,6 +648,7 @@ def _make_article(fields: dict, key_lines: dict[str, int], body_html: str, rel: 
         exclude=_term_list(fields, "exclude", fail),
         takedown=_takedown(fields, fail),
         noindex=_flag(fields, "noindex", fail),
+        event_date=_event_date(fields, fail),
         corrections=_corrections(fields, fail),
         aliases=_aliases(fields, fail),
         extra={k: v for k, v in sorted(fields.items()) if k not in _OWN_FIELDS and k not in term_keys},
@@ -688,6 +692,13 @@ def _term_list(fields: dict, key: str, fail) -> tuple[str, ...]:
         if name and name not in names:
             names.append(name)
     return tuple(names)
+
+
+def _event_date(fields: dict, fail) -> dt.date | None:
+    """`event_date:` — when what the article reports happened, if not its date."""
+    value = parse_date(fields.get("event_date"), lambda key, message, hint="": fail(
+        "event_date", message.replace("'date'", "'event_date'"), hint))
+    return value.date() if value else None
 
 
 def _flag(fields: dict, key: str, fail) -> bool:

@@ -70,6 +70,8 @@ class Article:
     corrections: tuple[tuple[dt.date, str], ...] = ()  # (date, note), oldest first
     aliases: tuple[str, ...] = ()  # earlier addresses (slugs) that redirect here
     noindex: bool = False  # asks search engines not to index its page; left out of the sitemap
+    event_date: dt.date | None = None  # when what it reports happened, when not its date
+    encoding: str = ""  # of the file as read: utf-8, utf-8-sig, utf-16, windows-1256 …
     extra: Mapping[str, object] = field(default_factory=dict)
     sha256: str = ""
 

@@ -167,7 +167,7 @@ class Planner:
                 continue
             for term in taxonomy.terms:
                 feeds.append((term.url, f"{term.name} — {site.config.title}", term.articles))
-        today = atom_time(dt.datetime.combine(dt.date.today(), dt.time()))
+        today = atom_time(dt.datetime.combine(dt.date.today(), dt.time()), site.config.zone)
         for url, title, articles in feeds:
             latest = articles[:FEED_ENTRIES]
             shown = {a.slug: times[a.slug] for a in latest}
@@ -227,10 +227,13 @@ def _atom_instant(stamp: str) -> dt.datetime:
     return instant(dt.datetime.fromisoformat(stamp))
 
 
-def atom_time(value: dt.datetime) -> str:
-    """Return `value` as an RFC 3339 time; a time without zone is taken as UTC."""
+def atom_time(value: dt.datetime, zone: dt.tzinfo | None = None) -> str:
+    """Return `value` as an RFC 3339 time; a time without zone is in `zone`
+    (the site's), or UTC without one."""
     if value.tzinfo is None:
-        return value.replace(microsecond=0).isoformat() + "Z"
+        if zone is None:
+            return value.replace(microsecond=0).isoformat() + "Z"
+        value = value.replace(tzinfo=zone)
     return value.replace(microsecond=0).isoformat()
 
 
@@ -242,13 +245,13 @@ def entry_times(site: Site) -> dict[str, tuple[str | None, str]]:
     the file's time, which differs in every copy of the site."""
     dated = [a.date for a in site.articles if a.date is not None]
     if dated:
-        fallback = atom_time(max(dated, key=instant))
+        fallback = atom_time(max(dated, key=instant), site.config.zone)
     else:
-        fallback = atom_time(dt.datetime.combine(dt.date.today(), dt.time()))
+        fallback = atom_time(dt.datetime.combine(dt.date.today(), dt.time()), site.config.zone)
     times = {}
     for article in site.articles:
         if article.date is not None:
-            stamp = atom_time(article.date)
+            stamp = atom_time(article.date, site.config.zone)
             times[article.slug] = (stamp, stamp)
         else:
             times[article.slug] = (None, fallback)
