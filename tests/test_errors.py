@@ -116,3 +116,15 @@ def test_same_title_is_a_warning(tmp_path):
     assert [str(w) for w in result.warnings] == [  # no date is no warning: the ledger gives one
         "content/b.md: warning: same title as content/a.md (check that it is not the same article twice)",
     ]
+
+
+def test_every_problem_of_a_file_is_reported_at_once(tmp_path):
+    result = load_site(write_site(tmp_path, {
+        "content/a.md": "---\ntitle:\ndate: 2019-02-30\ntags: {a: b}\ndraft: maybe\n---\nنص\n"}))
+    assert [str(e) for e in result.errors] == [
+        "content/a.md:2: 'title' is empty (write the article's title after 'title:')",
+        "content/a.md:3: '2019-02-30' is not a valid date (write it as YYYY-MM-DD, for example 2019-08-03, "
+        "and check the day exists in that month)",
+        "content/a.md:4: 'tags' must be a list (write tags: [first, second] or one name per '- ' line)",
+        "content/a.md:5: 'draft' must be true or false",
+    ]

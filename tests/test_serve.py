@@ -276,3 +276,18 @@ def test_plugin_and_extra_page_edits_are_picked_up(site):
         wait_until(lambda: "نص معدل" in server.get("/about/")[2], timeout=5)
     finally:
         server.stop()
+
+
+def test_a_broken_article_keeps_its_last_good_page_and_warnings_are_printed(served, site):
+    (site / "content/short.md").write_text("---\ntitle: خبر قصير\nslug: short\n---\nنص قصير جداً\n", encoding="utf-8")
+    served.wait_for_line("content/short.md: warning: very short body")
+    wait_until(lambda: served.get("/articles/short/")[0] == 200, timeout=10)
+    # Broken: every problem of the file at once, and its page stays the last good one.
+    (site / "content/short.md").write_text("---\ntitle: ''\nslug: short\ndate: 2019-02-30\n---\nنص\n",
+                                            encoding="utf-8")
+    wait_until(lambda: "archive-site-errors" in served.get("/articles/short/")[2], timeout=10)
+    status, _, body = served.get("/articles/short/")
+    assert status == 200 and "<h1>خبر قصير</h1>" in body
+    assert "content/short.md:2: &#x27;title&#x27; is empty" in body
+    assert "2019-02-30" in body
+    assert sum("short.md: warning: very short body" in line for line in served.lines) == 1, "\n".join(served.lines)

@@ -58,6 +58,8 @@ class BuildOptions:
     cache_dir: Path | None = None  # default: SITE_DIR/.archive-site-cache
     record: bool = True  # add new articles to the ledger (a command-line build without --drafts)
     future: bool = False  # publish articles dated after now
+    # Keep the last good version of an article whose file now has an error (serve).
+    keep_last_good: bool = False
 
 
 @dataclass
@@ -228,6 +230,9 @@ class Builder:
             report.seconds = time.perf_counter() - started
             return report
 
+        if options.keep_last_good and self.last_site is not None:
+            previous = {a.source: a for a in self.last_site[0].articles}
+            loaded.articles.extend(previous[path] for path in loaded.failed if path in previous)
         articles = [a for a in loaded.articles if options.drafts or not a.draft]
         report.drafts = len(loaded.articles) - len(articles)
         articles = redact_all(articles, config.redact)

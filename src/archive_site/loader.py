@@ -94,6 +94,15 @@ class _Invalid(Exception):
         self.message, self.line, self.hint, self.path = message, line, hint, path
 
 
+class _Invalids(_Invalid):
+    """Several problems of one file, all reported at once."""
+
+    def __init__(self, problems: list[_Invalid]):
+        first = problems[0]
+        super().__init__(first.message, first.line, first.hint, first.path)
+        self.problems = problems
+
+
 @dataclass
 class ContentScan:
     """The files under a site's content folders, found without reading them:
@@ -187,7 +196,8 @@ def read_article(path: Path, rel: str, converter: markdown.Markdown, term_keys: 
             shown = rel
         article, warnings = parse_article(data, rel, path.suffix.lower(), converter, term_keys, side)
     except _Invalid as exc:
-        return None, [ContentError(exc.path or rel, exc.message, exc.line, exc.hint)], True
+        problems = exc.problems if isinstance(exc, _Invalids) else [exc]
+        return None, [ContentError(p.path or rel, p.message, p.line, p.hint) for p in problems], True
     except OSError as exc:
         return None, [ContentError(shown, f"cannot read the file: {exc.strerror}")], False
     return article, warnings, True
@@ -586,7 +596,68 @@ def _make_article(fields: dict, key_lines: dict[str, int], body_html: str, rel: 
     def fail(key: str, message: str, hint: str = "") -> _Invalid:
         return _Invalid(message, key_lines.get(key), hint, key_paths.get(key, ""))
 
+    # Every field is checked, so that one build names every problem of the file.
+    problems: list[_Invalid] = []
+
+    def checked(parse, default=None):
+        try:
+            return parse()
+        except _Invalid as exc:
+            problems.append(exc)
+            return default
+
+    title = checked(lambda: _title(fields, fail), "")
+    text = " ".join(html.unescape(_TAG.sub(" ", body_html)).split())
+    summary = checked(lambda: _text_field(fields, "summary", fail), "")
+    if not summary:
+        first = _PARAGRAPH.search(body_html)
+        summary = " ".join(html.unescape(_TAG.sub("", first.group(1))).split()) if first else ""
+    slug, from_front_matter = checked(lambda: _slug(fields, title, rel, fail), ("article", False))
+    date = checked(lambda: parse_date(fields.get("date"), fail))
+    received = checked(lambda: parse_date(fields.get("received"),
+                                          lambda key, message, hint="": fail("received", message, hint)))
+    if date is not None:
+        found = dates.Found(date, dates.SIDECAR if "date" in key_paths else dates.FRONT_MATTER)
+    elif received is not None:  # the day the text was received, as `import` records it
+        found = dates.Found(received, dates.INTAKE)
+    else:
+        found = dates.from_path(rel) or dates.from_text(title, text)
+    article = Article(
+        title=title,
+        slug=slug,
+        date=found.date if found else None,
+        date_source=found.source if found else "",
+        date_precision=found.precision if found else "day",
+        terms={key: checked(lambda key=key: _term_list(fields, key, fail), ()) for key in term_keys},
+        summary=summary,
+        body_html=body_html,
+        text=text,
+        word_count=arabic.count_words(text),
+        source=rel,
+        format=fmt,
+        slug_from_front_matter=from_front_matter,
+        author=checked(lambda: _text_field(fields, "author", fail), ""),
+        source_url=checked(lambda: _url_field(fields, "source", fail), ""),
+        draft=checked(lambda: _flag(fields, "draft", fail), False),
+        footer=footer,
+        exclude=checked(lambda: _term_list(fields, "exclude", fail), ()),
+        takedown=checked(lambda: _takedown(fields, fail), ""),
+        noindex=checked(lambda: _flag(fields, "noindex", fail), False),
+        event_date=checked(lambda: _event_date(fields, fail)),
+        corrections=checked(lambda: _corrections(fields, fail), ()),
+        aliases=checked(lambda: _aliases(fields, fail), ()),
+        extra={k: v for k, v in sorted(fields.items()) if k not in _OWN_FIELDS and k not in term_keys},
+        sha256=sha256,
+    )
+    if problems:
+        raise _Invalids(sorted(problems, key=lambda p: (p.path, p.line or 0)))
+    return article
+
+
+def _title(fields: dict, fail) -> str:
     title = fields.get("title")
+    if title is None and "title" in fields:
+        raise fail("title", "'title' is empty", "write the article's title after 'title:'")
     if title is None:
         raise fail("title", "missing 'title'", "add a line 'title: ...' to the front matter")
     if isinstance(title, (int, float)) and not isinstance(title, bool):
@@ -596,64 +667,20 @@ def _make_article(fields: dict, key_lines: dict[str, int], body_html: str, rel: 
     title = arabic.clean(title).strip()
     if not title:
         raise fail("title", "'title' is empty", "write the article's title after 'title:'")
+    return title
 
-    text = html.unescape(_TAG.sub(" ", body_html))
-    text = " ".join(text.split())
-    summary = _text_field(fields, "summary", fail)
-    if not summary:
-        first = _PARAGRAPH.search(body_html)
-        summary = " ".join(html.unescape(_TAG.sub("", first.group(1))).split()) if first else ""
 
-    slug_value = fields.get("slug")
-    if slug_value is not None and not isinstance(slug_value, (str, int)):
+def _slug(fields: dict, title: str, rel: str, fail) -> tuple[str, bool]:
+    """The article's slug, and whether the front matter (or sidecar) set it."""
+    value = fields.get("slug")
+    if value is not None and not isinstance(value, (str, int)):
         raise fail("slug", "'slug' must be text", "for example: slug: aleppo-market-fire")
-    slug = arabic.make_slug(str(slug_value)) if slug_value is not None else ""
-    if slug_value is not None and not slug:
+    slug = arabic.make_slug(str(value)) if value is not None else ""
+    if value is not None and not slug:
         raise fail("slug", "'slug' has no letters or digits", "use letters, digits and hyphens")
-    from_front_matter = bool(slug)
-    if not slug:
-        slug = arabic.make_slug(title) or arabic.make_slug(Path(rel).stem) or "article"
-
-    draft = fields.get("draft", False)
-    if not isinstance(draft, bool):
-        raise fail("draft", "'draft' must be true or false")
-
-    date = parse_date(fields.get("date"), fail)
-    received = parse_date(fields.get("received"), lambda key, message, hint="": fail("received", message, hint))
-    if date is not None:
-        found = dates.Found(date, dates.SIDECAR if "date" in key_paths else dates.FRONT_MATTER)
-    elif received is not None:  # the day the text was received, as `import` records it
-        found = dates.Found(received, dates.INTAKE)
-    else:
-        found = dates.from_path(rel) or dates.from_text(title, text)
-
-    return Article(
-        title=title,
-        slug=slug,
-        date=found.date if found else None,
-        date_source=found.source if found else "",
-        date_precision=found.precision if found else "day",
-        terms={key: _term_list(fields, key, fail) for key in term_keys},
-        summary=summary,
-        body_html=body_html,
-        text=text,
-        word_count=arabic.count_words(text),
-        source=rel,
-        format=fmt,
-        slug_from_front_matter=from_front_matter,
-        author=_text_field(fields, "author", fail),
-        source_url=_url_field(fields, "source", fail),
-        draft=draft,
-        footer=footer,
-        exclude=_term_list(fields, "exclude", fail),
-        takedown=_takedown(fields, fail),
-        noindex=_flag(fields, "noindex", fail),
-        event_date=_event_date(fields, fail),
-        corrections=_corrections(fields, fail),
-        aliases=_aliases(fields, fail),
-        extra={k: v for k, v in sorted(fields.items()) if k not in _OWN_FIELDS and k not in term_keys},
-        sha256=sha256,
-    )
+    if slug:
+        return slug, True
+    return arabic.make_slug(title) or arabic.make_slug(Path(rel).stem) or "article", False
 
 
 def _text_field(fields: dict, key: str, fail) -> str:

@@ -154,6 +154,9 @@ class SearchUpdater:
                 self.log(f"warning: {result.message}")
 
 
+WARNINGS_SHOWN = 20
+
+
 class LiveSite:
     """The state shared by the watcher, the build loop and the request handlers."""
 
@@ -163,7 +166,7 @@ class LiveSite:
         # The search index is written apart, in the background (SearchUpdater):
         # at 10,000 articles it takes far longer than the rebuild of a few pages.
         self.builder = Builder(self.site_dir, BuildOptions(out_dir=self.out_dir, drafts=drafts, keep_going=True,
-                                                           search=False, record=False))
+                                                           search=False, record=False, keep_last_good=True))
         self.search = SearchUpdater(self.out_dir / search.INDEX_FOLDER, log)
         self.lock = ReadWriteLock()
         self.epoch = 0
@@ -173,6 +176,7 @@ class LiveSite:
         self.stopping = threading.Event()
         self.log = log
         self.last_change = 0.0
+        self.warned: set[str] = set()  # the warnings printed so far, said once each
 
     def rebuild(self, quiet: bool = False) -> BuildReport | None:
         """Build incrementally while requests wait; then tell browsers to reload."""
@@ -193,6 +197,8 @@ class LiveSite:
         seconds = time.perf_counter() - started
         if report is not None and report.published and self.builder.last_site is not None:
             self.search.update(*self.builder.last_site)
+        if report is not None:
+            self.print_warnings(report.loaded.warnings + [p for p in report.errors if p.warning])
         if problems:
             self.log(f"Rebuilt with {len(problems)} error(s) in {seconds:.2f} s; the browser shows them:")
             for problem in problems:
@@ -200,6 +206,15 @@ class LiveSite:
         elif report is not None and not quiet:
             self.log(f"Rebuilt: {report.rendered} of {report.pages} pages rendered in {seconds:.2f} s")
         return report
+
+    def print_warnings(self, warnings: list[ContentError]) -> None:
+        """Print the warnings not printed before (the first few of many)."""
+        new = [w for w in warnings if str(w) not in self.warned]
+        for warning in new[:WARNINGS_SHOWN]:
+            self.log(str(warning))
+        if len(new) > WARNINGS_SHOWN:
+            self.log(f"... and {len(new) - WARNINGS_SHOWN} more warnings ('archive-site check' lists them all)")
+        self.warned = {str(w) for w in warnings}
 
     def build_loop(self) -> None:
         """Wait for changes; when they have settled, rebuild once."""
