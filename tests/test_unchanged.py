@@ -90,3 +90,16 @@ def test_a_site_with_plugins_always_does_its_work(cli, site):
                       "site.yml": "title: أرشيف\nplugins: [plugins/p.py]\n"})
     assert cli("build", site).status == 0
     assert "nothing changed" not in cli("build", site).out
+
+
+def test_nothing_changed_holds_only_until_a_waiting_article_is_due(cli, site, monkeypatch):
+    import datetime as dt
+    import time
+
+    soon = dt.datetime.now(dt.timezone.utc).astimezone(dt.timezone(dt.timedelta(hours=3))) + dt.timedelta(hours=1)
+    write_site(site, {"content/later.md": f"---\ntitle: لاحقاً\ndate: {soon:%Y-%m-%d %H:%M}\nslug: later\n---\n\nنص.\n"})
+    assert "held back" in cli("build", site).out
+    assert "nothing changed" in cli("build", site).out
+    later = time.time() + 2 * 3600
+    monkeypatch.setattr(unchanged.time, "time", lambda: later)
+    assert "nothing changed" not in cli("build", site).out

@@ -73,6 +73,7 @@ class BuildReport:
     drafts: int = 0
     good: int = 0  # article files read without error (published, drafts, or held back)
     future: int = 0  # articles dated after now, held back
+    next_due: dt.datetime | None = None  # when the first of them is due (site time)
     pages: int = 0
     rendered: int = 0
     terms: dict[str, int] = field(default_factory=dict)
@@ -160,15 +161,16 @@ class Builder:
         except PluginError as exc:
             raise BuildError(exc.error) from None
         if inputs is not None:
-            # Not when articles wait for their time: the next build may have to publish them.
-            if report.published and (report.search is None or report.search.ok) and not report.future:
+            if report.published and (report.search is None or report.search.ok):
                 # The ledger as this build left it: what the next one will read.
                 key = inputs.with_file(site_dir / LEDGER_FILE).key()
-                unchanged.remember(self.cache_dir, self.out_dir, key, started_ns, unchanged.Outcome(
+                # Articles waiting for their time: valid until the first is due.
+                until = report.next_due.replace(tzinfo=config.zone).timestamp() if report.next_due else None
+                unchanged.remember(self.cache_dir, self.out_dir, key, started_ns, until, unchanged.Outcome(
                     report.articles, report.drafts, report.good, report.pages, report.terms,
                     report.search.pages if report.search else None,
                     [p for p in report.loaded.problems + report.errors if not p.path.startswith(str(self.cache_dir))],
-                    report.loaded.skipped))
+                    report.loaded.skipped, report.future))
             else:
                 unchanged.forget(self.cache_dir)
         return report
@@ -201,6 +203,7 @@ class Builder:
         found = search.SearchResult(True, pages=outcome.search_pages, reused=True)
         return BuildReport(out_dir=self.out_dir, loaded=loaded, published=True, articles=outcome.articles,
                            drafts=outcome.drafts, good=outcome.good, pages=outcome.pages, terms=outcome.terms,
+                           future=outcome.future,
                            seconds=time.perf_counter() - started,
                            search=found if outcome.search_pages is not None else None, unchanged=True)
 
@@ -243,9 +246,11 @@ class Builder:
         articles = [a for a in settled.articles if not a.takedown]
         if not options.future:
             now = dt.datetime.now(config.zone).replace(tzinfo=None)
-            held = [a for a in articles if a.date_source != "intake" and local_time(a.date, config.zone) > now]
-            report.future = len(held)
-            articles = [a for a in articles if a not in held] if held else articles
+            waiting = [a.date_source != "intake" and local_time(a.date, config.zone) > now for a in articles]
+            report.future = sum(waiting)
+            if report.future:
+                report.next_due = min(local_time(a.date, config.zone) for a, w in zip(articles, waiting, strict=True) if w)
+                articles = [a for a, w in zip(articles, waiting, strict=True) if not w]
         removed = [a.slug for a in settled.articles if a.takedown]
         removed += [old for old, a in settled.redirects.items() if a.takedown]
         redirects = {old: a for old, a in settled.redirects.items() if not a.takedown}

@@ -78,6 +78,7 @@ class Outcome:
     search_pages: int | None  # articles in the search index, or None without one
     problems: list[ContentError]
     skipped: list[SkippedFile]
+    future: int = 0  # articles held back until their date
 
 
 def _marker_state(out_dir: Path) -> list[int] | None:
@@ -88,13 +89,17 @@ def _marker_state(out_dir: Path) -> list[int] | None:
     return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
 
 
-def remember(cache_dir: Path, out_dir: Path, key: str, started_ns: int, outcome: Outcome) -> None:
+def remember(cache_dir: Path, out_dir: Path, key: str, started_ns: int, until: float | None,
+             outcome: Outcome) -> None:
     """Record, after a build that published everything, its inputs' key and
-    its report. A record that cannot be written only costs the next build time."""
+    its report, valid `until` a time (seconds since the epoch) when articles
+    wait for their date. A record that cannot be written only costs the next
+    build time."""
     record = {"key": key, "out_dir": str(out_dir), "marker": _marker_state(out_dir), "started_ns": started_ns,
+              "until": until,
               "outcome": encode([outcome.articles, outcome.drafts, outcome.good, outcome.pages, outcome.terms,
                                  outcome.search_pages, outcome.problems,
-                                 [(s.path, s.reason) for s in outcome.skipped]])}
+                                 [(s.path, s.reason) for s in outcome.skipped], outcome.future])}
     try:
         (cache_dir / RECORD).write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     except OSError:
@@ -116,9 +121,10 @@ def recall(cache_dir: Path, out_dir: Path, inputs: Inputs) -> Outcome | None:
         record = json.loads((cache_dir / RECORD).read_text(encoding="utf-8"))
         if (record["key"] != inputs.key() or record["out_dir"] != str(out_dir)
                 or record["marker"] != _marker_state(out_dir)
-                or inputs.newest_change_ns() >= record["started_ns"] - AMBIGUOUS_NS):
+                or inputs.newest_change_ns() >= record["started_ns"] - AMBIGUOUS_NS
+                or (record["until"] is not None and time.time() >= record["until"])):
             return None
-        articles, drafts, good, pages, terms, search_pages, problems, skipped = decode(record["outcome"])
+        articles, drafts, good, pages, terms, search_pages, problems, skipped, future = decode(record["outcome"])
     except (OSError, ValueError, TypeError, KeyError):
         return None
     prefix = f"{out_dir}{os.sep}"
@@ -128,7 +134,7 @@ def recall(cache_dir: Path, out_dir: Path, inputs: Inputs) -> Outcome | None:
     if not all([isdir(prefix + name) for name in read_manifest(out_dir, "folders")]):
         return None
     return Outcome(articles, drafts, good, pages, dict(terms), search_pages, list(problems),
-                   [SkippedFile(path, reason) for path, reason in skipped])
+                   [SkippedFile(path, reason) for path, reason in skipped], future)
 
 
 def now_ns() -> int:
