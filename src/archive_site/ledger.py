@@ -153,6 +153,8 @@ class Ledger:
 
 def _placed(article: Article, entry: Entry, date_by_intake: bool) -> Article:
     """`article` at the entry's address; dated by its intake when it has no date."""
+    if article.slug == entry.slug and (article.date is not None or not date_by_intake):
+        return article  # most articles: nothing to change, no copy
     if article.date is None and date_by_intake:
         received = dt.datetime.combine(entry.received, dt.time())
         return replace(article, slug=entry.slug, date=received, date_source=dates.INTAKE, date_precision="day")
