@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 
@@ -110,3 +111,17 @@ def test_check_speaks_json_for_ci(cli, tmp_path):
     assert [a["path"] for a in report["articles"]] == ["content/a.md"]
     assert report["articles"][0]["date_source"] == "front matter" and report["articles"][0]["in_ledger"] is False
     assert {e["path"] for e in report["errors"]} == {"content/b.md", "ledger.tsv"}
+
+
+def test_a_large_build_says_each_phase_as_it_starts(cli, tmp_path, monkeypatch):
+    from archive_site import build
+
+    monkeypatch.setattr(build, "PHASE_LINES_FROM", 2)  # "large": two articles will do here
+    site = write_site(tmp_path, {f"content/{n}.md": f"---\ntitle: مقال {n}\ndate: 2020-01-0{n}\n---\n\nنص.\n"
+                                 for n in (1, 2)})
+    run = cli("build", site)
+    phases = [line for line in run.err.splitlines() if not line.startswith("content/")]
+    assert phases[:3] == ["reading 2 article files", "finding places and actors in 2 articles",
+                          "planning the pages of 2 articles"]
+    assert re.fullmatch(r"rendering \d+ of \d+ pages", phases[3])
+    assert "reading" not in cli("build", site, "--clean", "-q").err

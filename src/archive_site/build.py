@@ -217,9 +217,13 @@ class Builder:
         from .render import render_pages, template_error
 
         site_dir, options = self.site_dir, self.options
+        # On a large site, a line as each phase starts (the CLI prints them; -q silences them).
+        large = progress is not None and scan is not None and len(scan.files) >= PHASE_LINES_FROM
+        phase = progress if large else (lambda message: None)
         gazetteer = load_gazetteer(site_dir)
         context.gazetteer = gazetteer
         cache = self._cache(cache_salt(gazetteer, config))
+        phase(f"reading {len(scan.files) if scan else 0} article files")
         loaded = load_site(site_dir, config.content_dirs, cache, options.jobs,
                            allow_outside=config.follow_outside_links, forbidden=(self.out_dir,),
                            term_keys=config.term_keys, scan=scan)
@@ -258,6 +262,7 @@ class Builder:
         if any(not p.warning for p in settled.problems) and not options.keep_going:
             report.seconds = time.perf_counter() - started
             return report
+        phase(f"finding places and actors in {len(articles)} articles")
         articles, unknown = self._tag(articles, gazetteer, config, cache, loaded.states)
         loaded.problems.extend(unknown)
         articles = plugins.call("on_articles", articles, context)
@@ -280,12 +285,14 @@ class Builder:
         writer = (writer_factory or StagingWriter)(self.out_dir, not options.clean)
         try:
             todo = []
+            phase(f"planning the pages of {len(site.articles)} articles")
             planner = Planner(site, renderer.template_epoch, cards, links, pages, renderer.has_template, site_dir)
             plans = plugins.call("on_plans", list(planner.plan()), context)
             for plan in plans:
                 report.pages += 1
                 if not writer.keep(plan):
                     todo.append(plan)
+            phase(f"rendering {len(todo)} of {report.pages} pages")
             render_pages(todo, renderer, writer, options.jobs, progress)
             report.rendered = len(todo)
             report.changed = [plan.path for plan in todo]
@@ -357,6 +364,9 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), progress: Prog
           ) -> BuildReport:
     """Build the site in `site_dir` once; see Builder.build."""
     return Builder(site_dir, options).build(progress=progress)
+
+
+PHASE_LINES_FROM = 1000  # article files from which each phase of a build is announced
 
 
 def local_time(date: dt.datetime | None, zone: dt.tzinfo) -> dt.datetime:
