@@ -220,8 +220,10 @@ def history_dates(site_dir: Path, folders: tuple[str, ...]) -> tuple[dict[str, d
     the site is not in a git repository or git is missing."""
     def git(*args: str) -> str | None:
         try:
-            done = subprocess.run(["git", "-c", "core.quotepath=off", *args], cwd=site_dir, capture_output=True,
-                                  text=True, timeout=60)
+            # A site folder may come from anywhere: no command its git settings name is run.
+            done = subprocess.run(["git", "-c", "core.quotepath=off", "-c", "core.fsmonitor=false",
+                                   "-c", "core.hooksPath=/dev/null", *args], cwd=site_dir, capture_output=True,
+                                  text=True, timeout=60, env={**os.environ, "GIT_PAGER": "cat", "GIT_EXTERNAL_DIFF": ""})
         except (OSError, subprocess.TimeoutExpired):
             return None
         return done.stdout if done.returncode == 0 else None
@@ -229,8 +231,8 @@ def history_dates(site_dir: Path, folders: tuple[str, ...]) -> tuple[dict[str, d
     if not folders or git("rev-parse", "--is-inside-work-tree") is None:
         return {}, False
     shallow = (git("rev-parse", "--is-shallow-repository") or "").strip() == "true"
-    log = git("log", "--relative", "--diff-filter=A", "--no-renames", "--name-only", "--format=@@%as",
-              "--", *folders)
+    log = git("log", "--relative", "--diff-filter=A", "--no-renames", "--no-ext-diff", "--no-textconv",
+              "--name-only", "--format=@@%as", "--", *folders)
     dates: dict[str, dt.date] = {}
     current = None
     for line in (log or "").splitlines():
