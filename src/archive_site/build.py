@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
+import json
 import os
 import time
 from dataclasses import dataclass, field, replace
@@ -37,7 +38,7 @@ from .fsops import iter_static
 from .publish import MARKER, StagingWriter, Writer
 from .search import SearchResult
 from .sitefiles import THEME_DIR, FoundFile, SiteWalker
-from .taxonomy import Site, make_site
+from .taxonomy import Site, make_site, neighbours_by_slug
 
 if TYPE_CHECKING:
     from .render import Progress, Renderer
@@ -269,7 +270,7 @@ class Builder:
         cache.save()
         loaded.problems.extend(cache.take_problems())
         site = make_site(config, articles, gazetteer, self.last_site[0] if self.last_site else None,
-                         redirects, removed)
+                         redirects, removed, None if self.last_site else self._stored_neighbours())
         cards = article_digests(site)
         context.site, context.digests = site, cards
         plugins.call("on_site", site, context)
@@ -308,6 +309,7 @@ class Builder:
             writer.abandon()
             raise
         report.published = True
+        self._store_neighbours(site)
         if options.record and not options.drafts and (settled.added or settled.moved or settled.redirects):
             save_ledger(site_dir, ledger)
         report.seconds = time.perf_counter() - started
@@ -346,6 +348,24 @@ class Builder:
         return ([self._tagged[key][0] for key in keys],
                 [warning for key in keys for warning in self._tagged[key][1]])
 
+    def _stored_neighbours(self) -> tuple[str, dict] | None:
+        """The shape and neighbours an earlier build stored, if readable."""
+        if self.options.clean:
+            return None
+        try:
+            data = json.loads((self.cache_dir / NEIGHBOURS_FILE).read_text(encoding="utf-8"))
+            return data["shape"], data["neighbours"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _store_neighbours(self, site: Site) -> None:
+        """Keep the neighbours for the next build (a text edit leaves them as they are)."""
+        try:
+            text = json.dumps({"shape": site.shape, "neighbours": neighbours_by_slug(site)}, ensure_ascii=False)
+            (self.cache_dir / NEIGHBOURS_FILE).write_text(text, encoding="utf-8")
+        except OSError:
+            pass
+
     @property
     def cache_dir(self) -> Path:
         return (self.options.cache_dir or self.site_dir / CACHE_DIR).resolve()
@@ -366,6 +386,7 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), progress: Prog
     return Builder(site_dir, options).build(progress=progress)
 
 
+NEIGHBOURS_FILE = "neighbours.json"  # in the cache folder
 PHASE_LINES_FROM = 1000  # article files from which each phase of a build is announced
 
 

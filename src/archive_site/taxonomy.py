@@ -146,10 +146,12 @@ class Site:
 
 def make_site(config: SiteConfig, articles: list[Article], gazetteer: Gazetteer | None = None,
               previous: Site | None = None, redirects: dict[str, Article] | None = None,
-              removed: list[str] = ()) -> Site:
+              removed: list[str] = (), stored: tuple[str, dict] | None = None) -> Site:
     """Return the site model for `articles`: sorted newest first, grouped by
-    term. The neighbours of `previous` (the model of an earlier build) are
-    reused when no article's date, terms or place in the order changed."""
+    term. The neighbours of `previous` (the model of an earlier build), or
+    `stored` (its shape and neighbours by slug, as neighbours_by_slug gives
+    them), are reused when no article's date, terms or place in the order
+    changed."""
     ordered = sorted(articles, key=Article.sort_key)
     article_terms: dict[str, dict[str, list[Term]]] = {a.slug: {} for a in ordered}
     taxonomies = {}
@@ -173,7 +175,14 @@ def make_site(config: SiteConfig, articles: list[Article], gazetteer: Gazetteer 
     if previous is not None and previous.shape == shape:
         neighbours = _same_neighbours(previous.neighbours, ordered)
     else:
-        neighbours = find_neighbours(ordered, article_terms, weights)
+        neighbours = None
+        if stored is not None and stored[0] == shape:
+            try:
+                neighbours = _stored_neighbours(stored[1], ordered)
+            except (KeyError, TypeError, ValueError):  # a damaged file: found again below
+                neighbours = None
+        if neighbours is None:
+            neighbours = find_neighbours(ordered, article_terms, weights)
     return Site(config, ordered, taxonomies, article_terms, make_archive(ordered), neighbours, shape,
                 dict(redirects or {}), sorted(removed))
 
@@ -197,6 +206,21 @@ def _same_neighbours(previous: dict[str, Neighbours], ordered: list[Article]) ->
 
     return {slug: Neighbours(now(n.newer), now(n.older), tuple(current[a.slug] for a in n.related))
             for slug, n in previous.items()}
+
+
+def neighbours_by_slug(site: Site) -> dict[str, list]:
+    """The site's neighbours as slugs (newer, older, related), to store."""
+    def slug(article: Article | None) -> str | None:
+        return article.slug if article is not None else None
+
+    return {key: [slug(n.newer), slug(n.older), [a.slug for a in n.related]] for key, n in site.neighbours.items()}
+
+
+def _stored_neighbours(stored: dict[str, list], ordered: list[Article]) -> dict[str, Neighbours]:
+    current = {a.slug: a for a in ordered}
+    return {key: Neighbours(current.get(newer) if newer else None, current.get(older) if older else None,
+                            tuple(current[s] for s in related))
+            for key, (newer, older, related) in stored.items()}
 
 
 def make_archive(ordered: list[Article]) -> DateArchive:
