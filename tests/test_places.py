@@ -203,3 +203,17 @@ def test_check_explains_what_was_found_and_from_which_words(cli):
     assert "  + place الباب: «الباب» (after «مدينة»)" in seed_report
     assert "  + place دير الزور: «ديرالزور»" in seed_report
     assert "  + actor تنظيم الدولة الإسلامية: «تنظيم الدولة»" in seed_report
+
+
+@pytest.mark.parametrize("text", [
+    "وصلت فرق الدفاع المدني اللبناني إلى الحدود",
+    "وصل عناصر من الدفاع المدني الأردني إلى المعبر",
+    "اشتبكت الفرقة الرابعة عشرة مع المسلحين",
+])
+def test_a_name_inside_a_longer_one_is_not_taken(text):
+    assert found(text, "actors") == []
+
+
+def test_a_longer_name_listed_whole_is_still_taken():
+    assert found("أعلن حزب الله اللبناني", "actors") == ["hezbollah"]
+    assert found("وصلت فرق الدفاع المدني إلى الموقع", "actors") == ["syria-civil-defence"]

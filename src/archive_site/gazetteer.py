@@ -40,6 +40,15 @@ PLACE_WORDS = {arabic.normalize(w) for w in (
 LOCATIVE_WORDS = {arabic.normalize(w) for w in (
     "في", "من", "إلى", "الى", "قرب", "نحو", "بين", "داخل", "حول", "محيط", "شمال", "جنوب", "شرق",
     "غرب", "شمالي", "جنوبي", "شرقي", "غربي", "اتجاه", "عند", "مدخل", "أنحاء")}
+# A word right after a name that makes it part of another, longer name: another
+# country's body («الدفاع المدني اللبناني», «الجيش العراقي») or a higher
+# ordinal («الفرقة الرابعة عشرة»). Names that include such a word are listed
+# whole in the gazetteer («حزب الله اللبناني») and matched whole.
+EXTENDING_WORDS = {arabic.normalize(w) for stem in (
+    "اللبناني", "العراقي", "الأردني", "التركي", "الإيراني", "الروسي", "الأمريكي", "الأميركي", "الإسرائيلي",
+    "المصري", "الفلسطيني", "السعودي", "القطري", "الإماراتي", "اليمني", "الليبي", "الفرنسي", "البريطاني",
+    "الألماني", "السوداني", "التونسي", "الجزائري", "المغربي", "الكويتي", "الباكستاني", "الأفغاني")
+    for w in (stem, stem + "ة")} | {arabic.normalize(w) for w in ("عشر", "عشرة")}
 _QUARTERS = (("north", "الشمالي"), ("south", "الجنوبي"), ("east", "الشرقي"), ("west", "الغربي"))
 
 
@@ -171,7 +180,11 @@ class Gazetteer:
             rest, clitics, entry = best
             end = i + len(rest)
             quote = " ".join(written[i:end + 1])
-            if entry.ambiguous and not rest:
+            if end + 1 < count and tokens[end + 1] in EXTENDING_WORDS:
+                # «الدفاع المدني اللبناني», «الفرقة الرابعة عشرة»: a longer name, not this one.
+                found.append((entry, f"{quote} {written[end + 1]}", False,
+                              f"not taken: «{written[end + 1]}» after it makes it another name"))
+            elif entry.ambiguous and not rest:
                 in_a_list = clitics == "و" and i - last_end <= 2
                 found.append((entry, quote, *self._judge(tokens, written, i, clitics, in_a_list)))
             else:
