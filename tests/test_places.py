@@ -217,3 +217,16 @@ def test_a_name_inside_a_longer_one_is_not_taken(text):
 def test_a_longer_name_listed_whole_is_still_taken():
     assert found("أعلن حزب الله اللبناني", "actors") == ["hezbollah"]
     assert found("وصلت فرق الدفاع المدني إلى الموقع", "actors") == ["syria-civil-defence"]
+
+
+@pytest.mark.parametrize("text", [
+    "زار الوفد مدينة أريحا في الضفة الغربية",
+    "وصلت القافلة إلى مدينة أريحا بالضفة الغربية",
+])
+def test_a_place_placed_in_another_country_is_not_taken(text):
+    assert "ariha" not in found(text)
+
+
+def test_a_place_in_syria_with_the_same_words_after_it_is_taken():
+    assert "ariha" in found("قصف على مدينة أريحا في ريف إدلب")
+    assert found("أعلن حزب الله في لبنان", "actors") == ["hezbollah"]  # actors are not placed

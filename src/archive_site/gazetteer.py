@@ -49,6 +49,11 @@ EXTENDING_WORDS = {arabic.normalize(w) for stem in (
     "المصري", "الفلسطيني", "السعودي", "القطري", "الإماراتي", "اليمني", "الليبي", "الفرنسي", "البريطاني",
     "الألماني", "السوداني", "التونسي", "الجزائري", "المغربي", "الكويتي", "الباكستاني", "الأفغاني")
     for w in (stem, stem + "ة")} | {arabic.normalize(w) for w in ("عشر", "عشرة")}
+# Countries and regions around Syria that share its place names: a place
+# name followed by «في» or «ب» and one of these is not the Syrian one.
+ELSEWHERE = {arabic.normalize(w) for w in (
+    "لبنان", "العراق", "الأردن", "فلسطين", "الضفة", "غزة", "القدس", "مصر", "المغرب", "تونس", "الجزائر",
+    "ليبيا", "تركيا", "إيران", "السعودية", "الكويت", "اليمن", "إسرائيل")}
 _QUARTERS = (("north", "الشمالي"), ("south", "الجنوبي"), ("east", "الشرقي"), ("west", "الغربي"))
 
 
@@ -180,7 +185,11 @@ class Gazetteer:
             rest, clitics, entry = best
             end = i + len(rest)
             quote = " ".join(written[i:end + 1])
-            if end + 1 < count and tokens[end + 1] in EXTENDING_WORDS:
+            abroad = kind == "places" and _abroad(tokens, end)
+            if abroad:
+                found.append((entry, quote, False,
+                              f"not taken: «{' '.join(written[end + 1:end + 3])}» places it outside Syria"))
+            elif end + 1 < count and tokens[end + 1] in EXTENDING_WORDS:
                 # «الدفاع المدني اللبناني», «الفرقة الرابعة عشرة»: a longer name, not this one.
                 found.append((entry, f"{quote} {written[end + 1]}", False,
                               f"not taken: «{written[end + 1]}» after it makes it another name"))
@@ -206,6 +215,17 @@ class Gazetteer:
         if in_a_list:
             return True, "joined by «و» to the place before it"
         return False, "not taken: no place word before it, so it may be an ordinary word"
+
+
+def _abroad(tokens: list[str], end: int) -> bool:
+    """Whether the words after a place name place it in another country:
+    «أريحا في الضفة الغربية», «المنصورة بمصر», «صلاح الدين شمال العراق»."""
+    if end + 1 >= len(tokens):
+        return False
+    after = tokens[end + 1]
+    if after in ("في", "شمال", "جنوب", "شرق", "غرب", "وسط") and end + 2 < len(tokens):
+        return tokens[end + 2] in ELSEWHERE
+    return after.startswith("ب") and after[1:] in ELSEWHERE  # «بالضفة», «بمصر»
 
 
 @functools.lru_cache(maxsize=16)
