@@ -90,6 +90,18 @@ class BuildReport:
         return self.loaded.errors + self.errors
 
 
+@dataclass(frozen=True)
+class SiteFiles:
+    """What a build finds before reading anything: the files of the content
+    folders, the static files (theme's and site's) with the problems of
+    their walk, and the digest of the templates and settings (theme_epoch)."""
+
+    scan: ContentScan
+    static: dict[str, Path]
+    static_problems: list[ContentError]
+    templates: str
+
+
 class BuildError(Exception):
     """The build cannot go on at all (bad settings, unusable output folder)."""
 
@@ -142,11 +154,11 @@ class Builder:
         check_output_folder(site_dir, self.out_dir, read_folders(site_dir, config, self.cache_dir))
         # A command-line build of a site without plugins may find it has nothing to do.
         quick = writer_factory is None and not config.plugins
-        scan = inputs = None
-        started_ns = unchanged.now_ns()
+        inputs = None
+        started_ns = time.time_ns()
+        files = self._find_files(config)
         if quick:
-            scan = scan_content(site_dir, config.content_dirs, config.follow_outside_links, (self.out_dir,))
-            inputs = self._inputs(config, scan)
+            inputs = self._inputs(config, files)
             if options.clean:
                 unchanged.forget(self.cache_dir)
             else:
@@ -157,7 +169,7 @@ class Builder:
         try:
             plugins = load_plugins(site_dir, config.plugins, [("search", searcher)] if searcher else [])
             context = PluginContext(site_dir, config, self.out_dir, progress=progress)
-            report = self._run(config, plugins, context, writer_factory, progress, started, scan)
+            report = self._run(config, plugins, context, writer_factory, progress, started, files)
             report.search = searcher.result if searcher else None
         except PluginError as exc:
             raise BuildError(exc.error) from None
@@ -176,13 +188,19 @@ class Builder:
                 unchanged.forget(self.cache_dir)
         return report
 
-    def _inputs(self, config: SiteConfig, scan: ContentScan) -> unchanged.Inputs:
+    def _find_files(self, config: SiteConfig) -> SiteFiles:
+        """Walk the content and static folders and read the templates, once per build."""
+        scan = scan_content(self.site_dir, config.content_dirs, config.follow_outside_links, (self.out_dir,))
+        static, problems = collect_static(self.site_dir, config, self.out_dir)
+        return SiteFiles(scan, static, problems, theme_epoch(self.site_dir, config))
+
+    def _inputs(self, config: SiteConfig, files: SiteFiles) -> unchanged.Inputs:
         """What a build of this site reads (see unchanged.py)."""
-        site_dir, options = self.site_dir, self.options
+        site_dir, options, scan = self.site_dir, self.options, files.scan
         inputs = unchanged.Inputs()
         inputs.add("settings", config)
         inputs.add("options", (options.drafts, options.future, options.keep_going, options.search, str(self.out_dir)))
-        inputs.add("templates", theme_epoch(site_dir, config))
+        inputs.add("templates", files.templates)
         gazetteer = site_dir / GAZETTEER_FILE
         inputs.add("gazetteer", hashlib.blake2b(gazetteer.read_bytes()).hexdigest() if gazetteer.is_file() else "")
         if options.search:
@@ -190,9 +208,8 @@ class Builder:
         inputs.states.extend(f.state for f in scan.files)
         inputs.add("content", [(f.rel, f.state) for f in scan.files])
         inputs.add("skipped", [(s.path, s.reason) for s in scan.skipped] + [str(p) for p in scan.problems])
-        static, problems = collect_static(site_dir, config, self.out_dir)
-        inputs.add("static problems", [str(p) for p in problems])
-        for rel, path in sorted(static.items()):
+        inputs.add("static problems", [str(p) for p in files.static_problems])
+        for rel, path in sorted(files.static.items()):
             inputs.add_file_state(f"static/{rel}", path)
         for rel in config.extra_pages:
             inputs.add_file_state(rel, site_dir / rel)
@@ -210,7 +227,7 @@ class Builder:
 
     def _run(self, config: SiteConfig, plugins: Plugins, context: PluginContext,
              writer_factory: Callable[[Path, bool], Writer] | None, progress: Progress | None, started: float,
-             scan: ContentScan | None = None) -> BuildReport:
+             files: SiteFiles) -> BuildReport:
         # Planning and rendering bring Jinja: imported only when a build has work to do.
         import jinja2
 
@@ -219,17 +236,17 @@ class Builder:
 
         site_dir, options = self.site_dir, self.options
         # On a large site, a line as each phase starts (the CLI prints them; -q silences them).
-        large = progress is not None and scan is not None and len(scan.files) >= PHASE_LINES_FROM
+        scan = files.scan
+        large = progress is not None and len(scan.files) >= PHASE_LINES_FROM
         phase = progress if large else (lambda message: None)
         gazetteer = load_gazetteer(site_dir)
         context.gazetteer = gazetteer
         cache = self._cache(cache_salt(gazetteer, config))
-        phase(f"reading {len(scan.files) if scan else 0} article files")
+        phase(f"reading {len(scan.files)} article files")
         loaded = load_site(site_dir, config.content_dirs, cache, options.jobs,
                            allow_outside=config.follow_outside_links, forbidden=(self.out_dir,),
                            term_keys=config.term_keys, scan=scan)
-        static_files, static_problems = collect_static(site_dir, config, self.out_dir)
-        loaded.problems.extend(static_problems)
+        loaded.problems.extend(files.static_problems)
         pages, page_problems = load_extra_pages(site_dir, config.extra_pages, config.term_keys)
         loaded.problems.extend(page_problems)
         loaded.problems.extend(cache.take_problems())
@@ -277,7 +294,7 @@ class Builder:
         report.articles = len(site.articles)
         report.terms = {kind: len(tax.terms) for kind, tax in site.taxonomies.items()}
 
-        epoch = theme_epoch(site_dir, config) + plugins.digest
+        epoch = files.templates + plugins.digest
         renderer = self._renderer(config, epoch, plugins, context)
         renderer.use_pages(pages)
         links = term_links(site)
@@ -297,7 +314,7 @@ class Builder:
             render_pages(todo, renderer, writer, options.jobs, progress)
             report.rendered = len(todo)
             report.changed = [plan.path for plan in todo]
-            writer.static(static_files)
+            writer.static(files.static)
             plugins.call("on_output", Output(writer), context)
             writer.finish()
             plugins.call("on_published", self.out_dir, context)

@@ -78,9 +78,9 @@ def import_inbox(inbox: Path, site_dir: Path, into: str, config: SiteConfig, gaz
 
 def _import_one(path: Path, rel: str, site_dir: Path, into: str, config: SiteConfig, gazetteer: Gazetteer,
                 today: dt.date, known: dict[str, str], converter) -> Imported:
-    data = path.read_bytes()
-    if len(data) > MAX_FILE_BYTES:
+    if path.stat().st_size > MAX_FILE_BYTES:  # never read a large file (a video) into memory
         return Imported(rel, "not text", detail=f"larger than {MAX_FILE_BYTES // 1024 // 1024} MB")
+    data = path.read_bytes()
     try:
         text, encoding = decode_text(data)
     except _Invalid as exc:

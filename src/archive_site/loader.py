@@ -338,10 +338,6 @@ def read_sidecar(data: bytes, rel: str, term_keys: tuple[str, ...]
         raise _Invalid(f"sidecar is larger than {MAX_SIDECAR_BYTES // 1024} KB", path=rel)
     try:
         text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
-    except _Invalid as exc:
-        exc.path = rel
-        raise
-    try:
         fields, lines, warnings = _yaml_fields(text, rel, 1, term_keys)
     except _Invalid as exc:
         exc.path = rel

@@ -24,18 +24,18 @@ if TYPE_CHECKING:
 MARKER = ".archive-site"
 
 
-def read_manifest(out_dir: Path, key: str = "pages") -> dict[str, str]:
+def read_manifest(out_dir: Path) -> tuple[dict[str, str], dict[str, str]]:
     """Return the fingerprints recorded in the output folder: of its pages,
-    or (key="folders") of the folders written whole, such as the search
-    index. Returns {} when there are none."""
+    and of the folders written whole (such as the search index). Both are
+    {} when there are none."""
     try:
         manifest = json.loads((out_dir / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
+        return {}, {}
     if not isinstance(manifest, dict) or manifest.get("version") != __version__:
-        return {}
-    found = manifest.get(key)
-    return found if isinstance(found, dict) else {}
+        return {}, {}
+    pages, folders = manifest.get("pages"), manifest.get("folders")
+    return (pages if isinstance(pages, dict) else {}), (folders if isinstance(folders, dict) else {})
 
 
 def manifest_text(pages: dict[str, str], folders: dict[str, str]) -> str:
@@ -49,8 +49,7 @@ class Writer:
     def __init__(self, out_dir: Path, reuse: bool = True):
         """`reuse`: keep pages whose fingerprint is unchanged (else render all)."""
         self.out_dir = out_dir
-        self.previous = read_manifest(out_dir) if reuse else {}
-        self.previous_folders = read_manifest(out_dir, "folders") if reuse else {}
+        self.previous, self.previous_folders = read_manifest(out_dir) if reuse else ({}, {})
         self.pages: dict[str, str] = {}
         self.folders: dict[str, str] = {}
 

@@ -127,15 +127,12 @@ def recall(cache_dir: Path, out_dir: Path, inputs: Inputs) -> Outcome | None:
         articles, drafts, good, pages, terms, search_pages, problems, skipped, future = decode(record["outcome"])
     except (OSError, ValueError, TypeError, KeyError):
         return None
+    pages, folders = read_manifest(out_dir)
     prefix = f"{out_dir}{os.sep}"
-    isfile, isdir = os.path.isfile, os.path.isdir
-    if not all([isfile(prefix + path) for path in read_manifest(out_dir)]):
+    if not all([os.path.isfile(prefix + path) for path in pages]):
         return None
-    if not all([isdir(prefix + name) for name in read_manifest(out_dir, "folders")]):
+    if not all([os.path.isdir(prefix + name) for name in folders]):
         return None
     return Outcome(articles, drafts, good, pages, dict(terms), search_pages, list(problems),
                    [SkippedFile(path, reason) for path, reason in skipped], future)
 
-
-def now_ns() -> int:
-    return time.time_ns()
