@@ -16,9 +16,20 @@ from urllib.parse import unquote, urljoin
 
 import pytest
 
+from archive_site import i18n
 from archive_site.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch):
+    """Tests read English messages whatever the machine's locale; a test
+    that wants Arabic sets LANGUAGE itself or writes `messages: ar`."""
+    monkeypatch.setenv("LANGUAGE", "en")
+    i18n.activate("en")
+    yield
+    i18n.activate("en")
 
 
 def snapshot(folder: Path, search: bool = False, marker: bool = True) -> dict[str, bytes]:

@@ -29,6 +29,7 @@ from .config import SiteConfig, check_base_url, load_config
 from .gazetteer import SITE_FILE as GAZETTEER_FILE
 from .gazetteer import Gazetteer, load_gazetteer, tag_articles
 from .hooks import Output, PluginContext, PluginError, Plugins, load_plugins
+from .i18n import _, count
 from .loader import ContentScan, LoadResult, load_extra_pages, load_site, scan_content
 from .ledger import LEDGER_FILE, Ledger, LedgerError, Settled, history_dates, load_ledger, save_ledger
 from .model import Article, ContentError
@@ -242,7 +243,7 @@ class Builder:
         gazetteer = load_gazetteer(site_dir)
         context.gazetteer = gazetteer
         cache = self._cache(cache_salt(gazetteer, config))
-        phase(f"reading {len(scan.files)} article files")
+        phase(count(len(scan.files), "reading {n} article file", "reading {n} article files"))
         loaded = load_site(site_dir, config.content_dirs, cache, options.jobs,
                            allow_outside=config.follow_outside_links, forbidden=(self.out_dir,),
                            term_keys=config.term_keys, scan=scan)
@@ -280,7 +281,8 @@ class Builder:
         if any(not p.warning for p in settled.problems) and not options.keep_going:
             report.seconds = time.perf_counter() - started
             return report
-        phase(f"finding places and actors in {len(articles)} articles")
+        phase(count(len(articles), "finding places and actors in {n} article",
+                     "finding places and actors in {n} articles"))
         articles, unknown = self._tag(articles, gazetteer, config, cache, loaded.states)
         loaded.problems.extend(unknown)
         articles = plugins.call("on_articles", articles, context)
@@ -303,14 +305,14 @@ class Builder:
         writer = (writer_factory or StagingWriter)(self.out_dir, not options.clean)
         try:
             todo = []
-            phase(f"planning the pages of {len(site.articles)} articles")
+            phase(count(len(site.articles), "planning the pages of {n} article", "planning the pages of {n} articles"))
             planner = Planner(site, renderer.template_epoch, cards, links, pages, renderer.has_template, site_dir)
             plans = plugins.call("on_plans", list(planner.plan()), context)
             for plan in plans:
                 report.pages += 1
                 if not writer.keep(plan):
                     todo.append(plan)
-            phase(f"rendering {len(todo)} of {report.pages} pages")
+            phase(_("rendering {todo} of {pages} pages").format(todo=len(todo), pages=report.pages))
             render_pages(todo, renderer, writer, options.jobs, progress)
             report.rendered = len(todo)
             report.changed = [plan.path for plan in todo]
@@ -355,7 +357,7 @@ class Builder:
         keys = [(a.source, a.sha256, states.get(a.source), a.slug, salt) for a in articles]
         fresh = [n for n, key in enumerate(keys) if key not in memo]
         if fresh:
-            tagged, _, _, unknown = tag_articles([articles[n] for n in fresh], gazetteer, config.taxonomies,
+            tagged, _found, _stored, unknown = tag_articles([articles[n] for n in fresh], gazetteer, config.taxonomies,
                                                  cache, states, self.options.jobs)
             for n, article, warnings in zip(fresh, tagged, unknown, strict=True):
                 memo[keys[n]] = (article, warnings)

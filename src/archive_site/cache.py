@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from . import __version__
+from .i18n import Msg, rebuild_msg
 from .model import Article, ContentError
 
 CACHE_DIR = ".archive-site-cache"
@@ -31,7 +32,7 @@ DATABASE = "records.sqlite"
 TAG_FILE = "CACHEDIR.TAG"
 TAG_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
             "# This folder holds what archive-site builds remember; deleting it is safe.\n")
-SCHEMA = 5
+SCHEMA = 6
 # A file changed this soon before its entry was stored may have changed again
 # within the file system's time granularity without its state showing it: it
 # is read again (as git does with "racily clean" files).
@@ -258,6 +259,8 @@ _RECORDS = {"article": Article, "error": ContentError}
 
 def encode(value: object) -> object:
     """`value` as JSON data. Only plain data and the records of _RECORDS can be stored."""
+    if type(value) is Msg:  # a message to translate where it is shown: its template and values
+        return {"$msg": [value.template, value.plural, value.n, encode(value.params)]}
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, list):
@@ -314,6 +317,12 @@ def _shape(data: dict) -> object:
         return {_hashable(v) for v in _list(inner)}
     if tag == "$bytes":
         return base64.b64decode(inner, validate=True)
+    if tag == "$msg":
+        template, plural, n, params = _list(inner)
+        if not (isinstance(template, str) and isinstance(params, dict) and all(isinstance(k, str) for k in params)
+                and (plural is None or isinstance(plural, str)) and (n is None or type(n) is int)):
+            raise ValueError("a message of an unknown shape")
+        return rebuild_msg(template, plural, n, params)
     kind = _RECORDS.get(tag[1:]) if tag.startswith("$") else None
     if kind is None:
         raise ValueError(f"unknown shape {tag!r}")

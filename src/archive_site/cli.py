@@ -14,7 +14,8 @@ from . import __version__, arabic
 from .build import BuildError, BuildOptions, BuildReport, build, collect_static, settle
 from .config import ConfigError, load_config
 from .ledger import LEDGER_FILE
-from .model import ContentError
+from .i18n import N_, Msg, _, activate, count, language, localize
+from .model import ContentError, more_warnings
 from .gazetteer import GazetteerError, load_gazetteer, tag_articles
 from .loader import load_extra_pages, load_site
 from .sitefiles import THEME_DIR
@@ -141,23 +142,34 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{args.site_dir} is not a folder")
     command = {"build": run_build, "serve": run_serve, "check": run_check, "new": run_new,
                "theme": run_theme, "init": run_init, "import": run_import}[args.command]
+    activate()  # the locale's language, until site.yml says otherwise
     try:
+        if args.command != "init":
+            choose_language(args.site_dir)
         return int(command(args))
     except (ConfigError, BuildError, GazetteerError) as exc:
-        print(f"error: {exc.error}", file=sys.stderr)
+        print(_("error: ") + str(exc.error), file=sys.stderr)
         return Exit.CONTENT_ERROR
     except BrokenPipeError:  # output piped into `head`: stop quietly
         sys.stdout = open(os.devnull, "w")
         return Exit.OK
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(_("interrupted"), file=sys.stderr)
         return 130
     except Exception as exc:  # the last line of defence: one clear line, details behind --debug
         if args.debug:
             raise
-        print(f"archive-site: unexpected {type(exc).__name__}: {exc} (run again with --debug "
-              "for details)", file=sys.stderr)
+        print(_("archive-site: unexpected {error} (run again with --debug for details)").format(
+            error=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
         return Exit.CONTENT_ERROR
+
+
+def choose_language(site_dir: Path) -> None:
+    """Speak the language `messages:` in site.yml names, if it names one."""
+    if (site_dir / "site.yml").is_file():
+        messages = load_config(site_dir).messages
+        if messages:
+            activate(messages)
 
 
 def run_build(args) -> Exit:
@@ -168,7 +180,8 @@ def run_build(args) -> Exit:
     report = build(args.site_dir, options, progress=None if args.quiet else print_progress)
     print_problems(report.loaded.problems + report.errors, quiet=args.quiet, all_warnings=args.verbose)
     if report.search is not None and not report.search.ok:
-        print(f"warning: {report.search.message}; the rest of the site was built", file=sys.stderr)
+        print(_("warning: {problem}; the rest of the site was built").format(
+            problem=localize(report.search.message)), file=sys.stderr)
     if not args.quiet:
         print_summary(report, args.verbose)
     return Exit.CONTENT_ERROR if report.all_errors else Exit.OK
@@ -182,55 +195,74 @@ def print_problems(problems, quiet: bool = False, all_warnings: bool = True) -> 
     errors = [p for p in problems if not p.warning]
     warnings = [p for p in problems if p.warning]
     for problem in errors:
-        print(f"error: {problem}", file=sys.stderr)
+        print(_("error: ") + str(problem), file=sys.stderr)
     if quiet:
         return
     shown = warnings if all_warnings else warnings[:MAX_WARNINGS_SHOWN]
     for problem in shown:
         print(problem, file=sys.stderr)
     if len(shown) < len(warnings):
-        print(f"... and {len(warnings) - len(shown)} more warnings ('archive-site check' lists them all)",
-              file=sys.stderr)
+        print(more_warnings(len(warnings) - len(shown)), file=sys.stderr)
 
 
 def print_summary(report: BuildReport, verbose: bool) -> None:
     """Account for every file read: published, draft, error or skipped."""
     loaded = report.loaded
     failed = len(loaded.failed)
+    comma = _(", ")
     if report.published:
-        terms = ", ".join(f"{n} {kind}" for kind, n in report.terms.items())
-        rendered = "nothing changed since the last build" if report.unchanged else f"{report.rendered} rendered"
-        print(f"Published {count(report.articles, 'article')} ({terms}): {count(report.pages, 'page')}, "
-              f"{rendered}, in {report.out_dir} ({report.seconds:.2f} s)")
+        terms = comma.join(term_count(kind, n) for kind, n in report.terms.items())
+        rendered = (_("nothing changed since the last build") if report.unchanged
+                    else _("{n} rendered").format(n=report.rendered))
+        print(count(report.articles, "Published {n} article ({terms}): {pages}, {rendered}, in {folder} ({seconds} s)",
+                    "Published {n} articles ({terms}): {pages}, {rendered}, in {folder} ({seconds} s)",
+                    terms=terms, pages=count(report.pages, "{n} page", "{n} pages"), rendered=rendered,
+                    folder=report.out_dir, seconds=f"{report.seconds:.2f}"))
         if report.search is not None and report.search.ok:
-            state = "unchanged" if report.search.reused else "written"
-            print(f"Search index {state}: {count(report.search.pages, 'article')}")
+            print(count(report.search.pages, "Search index unchanged: {n} article", "Search index unchanged: {n} articles")
+                  if report.search.reused else
+                  count(report.search.pages, "Search index written: {n} article", "Search index written: {n} articles"))
     elif failed:
-        print(f"Nothing published: {count(failed, 'file')} with errors; the previous output is unchanged. "
-              "Fix them, or use --keep-going to publish the rest.", file=sys.stderr)
+        print(count(failed, "Nothing published: {n} file with errors; the previous output is unchanged. "
+                            "Fix it, or use --keep-going to publish the rest.",
+                    "Nothing published: {n} files with errors; the previous output is unchanged. "
+                    "Fix them, or use --keep-going to publish the rest."), file=sys.stderr)
     else:
-        print("Nothing published: template error; the previous output is unchanged.", file=sys.stderr)
+        print(_("Nothing published: template error; the previous output is unchanged."), file=sys.stderr)
     read = report.good + failed
     published = report.articles if report.published else 0
-    parts = [f"{published} published"]
+    parts = [_("{n} published").format(n=published)]
     if report.drafts:
-        parts.append(f"{count(report.drafts, 'draft')} (--drafts publishes them)")
+        parts.append(count(report.drafts, "{n} draft (--drafts publishes it)", "{n} drafts (--drafts publishes them)"))
     if report.future:
-        parts.append(f"{report.future} dated in the future, held back (--future publishes them)")
+        parts.append(_("{n} dated in the future, held back (--future publishes them)").format(n=report.future))
     if failed:
-        parts.append(f"{failed} with errors" + (", left out" if report.published else ""))
+        parts.append(_("{n} with errors, left out").format(n=failed) if report.published
+                     else _("{n} with errors").format(n=failed))
     if not report.published and report.good:
-        parts.append(f"{report.good - report.drafts} good but held back")
-    summary = f"{count(read, 'article file')}: " + ", ".join(parts)
+        parts.append(_("{n} good but held back").format(n=report.good - report.drafts))
+    summary = count(read, "{n} article file", "{n} article files") + ": " + comma.join(parts)
+    semicolon = _("; ")
     if loaded.skipped:
-        summary += (f"; {count(len(loaded.skipped), 'other file')} skipped"
-                    + ("" if verbose else " (-v lists them)"))
+        summary += semicolon + (count(len(loaded.skipped), "{n} other file skipped", "{n} other files skipped")
+                                + ("" if verbose else " " + _("(-v lists them)")))
     if loaded.warnings:
-        summary += f"; {count(len(loaded.warnings), 'warning')}"
+        summary += semicolon + count(len(loaded.warnings), "{n} warning", "{n} warnings")
     print(summary)
     if verbose:
         for skipped in loaded.skipped:
-            print(f"skipped {skipped.path}: {skipped.reason}")
+            print(_("skipped {path}: {reason}").format(path=skipped.path, reason=localize(skipped.reason)))
+
+
+def term_count(kind: str, n: int) -> str:
+    """"12 places": the built-in taxonomies in the active language; others by their key."""
+    if kind == "places":
+        return count(n, "{n} place", "{n} places")
+    if kind == "actors":
+        return count(n, "{n} actor", "{n} actors")
+    if kind == "tags":
+        return count(n, "{n} tag", "{n} tags")
+    return f"{kind}: {n}" if language() == "ar" else f"{n} {kind}"
 
 
 def run_serve(args) -> Exit:
@@ -241,7 +273,7 @@ def run_serve(args) -> Exit:
                           drafts=args.drafts, log=lambda line: print(line, flush=True),
                           open_browser=args.open))
     except PortInUse as exc:
-        print(f"error: {exc}; choose another with --port", file=sys.stderr)
+        print(_("error: {problem}; choose another with --port").format(problem=localize(exc.args[0])), file=sys.stderr)
         return Exit.USAGE
 
 
@@ -254,15 +286,16 @@ def run_check(args) -> Exit:
                        forbidden=(out_dir,), term_keys=config.term_keys)
     loaded.problems.extend(collect_static(site_dir, config, out_dir)[1])
     loaded.problems.extend(load_extra_pages(site_dir, config.extra_pages, config.term_keys)[1])
-    _, detections, unknown_places, _ = tag_articles(loaded.articles, gazetteer, config.taxonomies)
-    _, settled = settle(site_dir, config, [a for a in loaded.articles if not a.draft])
+    _tagged, detections, unknown_places, _stored = tag_articles(loaded.articles, gazetteer, config.taxonomies)
+    _ledger, settled = settle(site_dir, config, [a for a in loaded.articles if not a.draft])
     loaded.problems.extend(settled.problems)
-    unlisted = settled.added + [new for _, new in settled.moved]
+    unlisted = settled.added + [new for _old, new in settled.moved]
     if unlisted:
         loaded.problems.append(ContentError(
-            LEDGER_FILE, f"out of date: {count(len(unlisted), 'article')} with no permanent address yet "
-                         f"(first: {unlisted[0]})", None,
-            "run 'archive-site build' to record them, then commit ledger.tsv with the content"))
+            LEDGER_FILE, Msg("out of date: {n} article with no permanent address yet (first: {first})",
+                             plural="out of date: {n} articles with no permanent address yet (first: {first})",
+                             n=len(unlisted), first=unlisted[0]), None,
+            N_("run 'archive-site build' to record them, then commit ledger.tsv with the content")))
     if args.format == "json":
         print(json.dumps(check_report(loaded, settled, unknown_places, unlisted), ensure_ascii=False, indent=1))
         return Exit.CONTENT_ERROR if loaded.errors else Exit.OK
@@ -273,8 +306,9 @@ def run_check(args) -> Exit:
         for detection in detections:
             print_detection(detection)
     warnings = len(loaded.warnings) + len(unknown_places)
-    print(f"{count(len(loaded.articles), 'article')} read, {count(len(loaded.errors), 'error')}, "
-          f"{count(warnings, 'warning')}")
+    print(_(", ").join((count(len(loaded.articles), "{n} article read", "{n} articles read"),
+                        count(len(loaded.errors), "{n} error", "{n} errors"),
+                        count(warnings, "{n} warning", "{n} warnings"))))
     return Exit.CONTENT_ERROR if loaded.errors else Exit.OK
 
 
@@ -300,15 +334,18 @@ def print_date_source(article, unlisted: bool = False) -> None:
     if article.date_source in ("front matter", "sidecar"):
         return
     if article.date is None:
-        print(f"{article.source}: no date (add 'date:' to its front matter or sidecar, or a date to its file name)")
+        print(_("{path}: no date (add 'date:' to its front matter or sidecar, or a date to its file name)").format(
+            path=article.source))
         return
     shown = f"{article.date:%Y-%m}" if article.date_precision == "month" else f"{article.date:%Y-%m-%d}"
     if article.date_source == "intake":
-        when = "the next build records it as" if unlisted else "the ledger holds"
-        print(f"{article.source}: no date of its own; {when} its intake date, {shown}")
+        said = (_("{path}: no date of its own; the next build records it as its intake date, {date}") if unlisted
+                else _("{path}: no date of its own; the ledger holds its intake date, {date}"))
+        print(said.format(path=article.source, date=shown))
         return
-    where = {"file name": "its file name", "folders": "its folders", "text": "its text"}[article.date_source]
-    print(f"{article.source}: dated {shown}, from {where}")
+    where = {"file name": N_("its file name"), "folders": N_("its folders"), "text": N_("its text")}
+    print(_("{path}: dated {date}, from {where}").format(path=article.source, date=shown,
+                                                         where=localize(where[article.date_source])))
 
 
 def print_detection(detection) -> None:
@@ -322,13 +359,13 @@ def print_detection(detection) -> None:
         key = (mention.entry.kind, mention.entry.name, mention.accepted)
         grouped.setdefault(key, []).append(mention)
     for (kind, name, accepted), mentions in grouped.items():
-        label = {"places": "place", "actors": "actor"}[kind]
-        quotes = ", ".join(dict.fromkeys(f"«{m.words}»" + (f" ({m.reason})" if m.reason else "")
-                                         for m in mentions))
+        label = localize({"places": N_("place"), "actors": N_("actor")}[kind])
+        quotes = _(", ").join(dict.fromkeys(f"«{m.words}»" + (f" ({localize(m.reason)})" if m.reason else "")
+                                            for m in mentions))
         mark = "+" if accepted else "-"
         print(f"  {mark} {label} {name}: {quotes}")
     for name in detection.excluded:
-        print(f"  - {name}: found, but excluded by the article's 'exclude:'")
+        print("  - " + _("{name}: found, but excluded by the article's 'exclude:'").format(name=name))
 
 
 def run_new(args) -> Exit:
@@ -336,16 +373,17 @@ def run_new(args) -> Exit:
     try:
         args.title.encode("utf-8")
     except UnicodeEncodeError:
-        print("error: the title is not valid UTF-8 text (check the terminal's encoding, "
-              "for example LANG=ar_SY.UTF-8 or C.UTF-8)", file=sys.stderr)
+        print(_("error: ") + _("the title is not valid UTF-8 text (check the terminal's encoding, "
+                               "for example LANG=ar_SY.UTF-8 or C.UTF-8)"), file=sys.stderr)
         return Exit.USAGE
     slug = arabic.make_slug(args.title)
     if not slug:
-        print("error: the title has no letters or digits to make a file name from", file=sys.stderr)
+        print(_("error: ") + _("the title has no letters or digits to make a file name from"), file=sys.stderr)
         return Exit.USAGE
     path = args.site_dir / "content" / f"{today:%Y}" / f"{today:%m}" / f"{slug}.md"
     if path.exists():
-        print(f"error: {path} already exists; choose another title or edit that file", file=sys.stderr)
+        print(_("error: ") + _("{path} already exists; choose another title or edit that file").format(path=path),
+              file=sys.stderr)
         return Exit.CONTENT_ERROR
     title = json.dumps(arabic.remove_forbidden(args.title), ensure_ascii=False)
     keys = "".join(f"{key}: []\n" for key in load_config(args.site_dir).term_keys)
@@ -372,6 +410,9 @@ months: levantine
 timezone: Asia/Damascus
 # What articles are grouped by, in the order of the navigation.
 taxonomies: [places, actors, tags]
+# The language of this tool's messages (command line, preview): ar or en.
+# Left out, the terminal's locale decides. لرسائل الأداة بالعربية: messages: ar
+# messages: ar
 """,
     ".gitignore": "build/\n.archive-site-cache/\n",
     "content/2024/03/example.md": """\
@@ -414,17 +455,18 @@ def run_init(args) -> Exit:
     root = args.site_dir
     taken = [name for name in INIT_FILES if (root / name).exists() or (root / name).is_symlink()]
     if taken:
-        print(f"error: {root} already has {', '.join(taken)}; nothing was written "
-              "(choose an empty folder, or remove those files)", file=sys.stderr)
+        print(_("error: ") + _("{folder} already has {files}; nothing was written "
+                               "(choose an empty folder, or remove those files)").format(
+            folder=root, files=", ".join(taken)), file=sys.stderr)
         return Exit.USAGE
     for name, text in INIT_FILES.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("x", encoding="utf-8") as file:
             file.write(text)
-    print(f"Created a site in {root}: site.yml, content/ with two example articles.\n"
-          f"Next: archive-site serve {root}   (preview)\n"
-          f"      archive-site build {root}   (publish into {root / 'build'})")
+    print(_("Created a site in {folder}: site.yml, content/ with two example articles.\n"
+            "Next: archive-site serve {folder}   (preview)\n"
+            "      archive-site build {folder}   (publish into {output})").format(folder=root, output=root / "build"))
     return Exit.OK
 
 
@@ -436,37 +478,43 @@ def run_import(args) -> Exit:
     inbox = args.inbox.resolve()
     into = Path(args.into)
     if into.is_absolute() or ".." in into.parts or not into.parts:
-        print(f"error: --into must be a folder inside the site, such as content/received, not {args.into}",
-              file=sys.stderr)
+        print(_("error: ") + _("--into must be a folder inside the site, such as content/received, not {into}")
+              .format(into=args.into), file=sys.stderr)
         return Exit.USAGE
     config = load_config(site_dir)
     if into.parts[0] not in config.content_dirs:
-        print(f"error: --into {args.into} is not under a content folder ({', '.join(config.content_dirs)}); "
-              "its texts would never be published", file=sys.stderr)
+        print(_("error: ") + _("--into {into} is not under a content folder ({folders}); "
+                               "its texts would never be published").format(
+            into=args.into, folders=", ".join(config.content_dirs)), file=sys.stderr)
         return Exit.USAGE
     if not inbox.is_dir():
-        print(f"error: {args.inbox} is not a folder", file=sys.stderr)
+        print(_("error: ") + _("{folder} is not a folder").format(folder=args.inbox), file=sys.stderr)
         return Exit.USAGE
     if inbox == site_dir or site_dir in inbox.parents:
-        print("error: the inbox is inside the site folder; give a folder outside it", file=sys.stderr)
+        print(_("error: ") + _("the inbox is inside the site folder; give a folder outside it"), file=sys.stderr)
         return Exit.USAGE
     results = import_inbox(inbox, site_dir, into.as_posix(), config, load_gazetteer(site_dir))
     width = max((len(r.source) for r in results), default=4)
     for r in results:
         if r.outcome == "imported":
-            what = f"imported as {r.target} (dated {r.date}, {'named in the text' if r.date_source == 'text' else 'the day of import'})"
+            what = (_("imported as {target} (dated {date}, named in the text)") if r.date_source == "text"
+                    else _("imported as {target} (dated {date}, the day of import)")).format(target=r.target,
+                                                                                              date=r.date)
             if r.places:
-                what += f"; places: {'، '.join(r.places)}"
+                what += _("; ") + _("places: {names}").format(names="، ".join(r.places))
         elif r.outcome == "duplicate":
-            what = f"duplicate of {r.target}: not imported again"
+            what = _("duplicate of {target}: not imported again").format(target=r.target)
         else:
-            what = f"not imported: {r.detail}"
+            what = _("not imported: {reason}").format(reason=localize(r.detail))
         print(f"{r.source:<{width}}  {what}")
     done = sum(r.outcome == "imported" for r in results)
     twice = sum(r.outcome == "duplicate" for r in results)
     failed = len(results) - done - twice
-    print(f"{count(len(results), 'file')}: {done} imported, {twice} duplicates, {failed} not text. "
-          f"Check the proposed values in each new .yml sidecar, then build.")
+    print(count(len(results), "{n} file: {done} imported, {twice} duplicates, {failed} not text. "
+                              "Check the proposed values in each new .yml sidecar, then build.",
+                "{n} files: {done} imported, {twice} duplicates, {failed} not text. "
+                "Check the proposed values in each new .yml sidecar, then build.",
+                done=done, twice=twice, failed=failed))
     return Exit.CONTENT_ERROR if failed else Exit.OK
 
 
@@ -479,25 +527,20 @@ def run_theme(args) -> Exit:
         return Exit.OK
     unknown = [name for name in args.names if name not in available]
     if unknown:
-        print(f"error: no built-in template named {', '.join(unknown)} "
-              "('archive-site theme export --list' lists them)", file=sys.stderr)
+        print(_("error: ") + _("no built-in template named {names} ('archive-site theme export --list' lists them)")
+              .format(names=", ".join(unknown)), file=sys.stderr)
         return Exit.USAGE
     target = args.site_dir / "templates"
     for name in args.names or available:
         path = target / name
         if path.exists() or path.is_symlink():
-            print(f"kept {path}: it exists already (delete it first to get the built-in one again)")
+            print(_("kept {path}: it exists already (delete it first to get the built-in one again)").format(path=path))
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("xb") as file:
             file.write((source / name).read_bytes())
-        print(f"wrote {path}")
+        print(_("wrote {path}").format(path=path))
     return Exit.OK
-
-
-def count(n: int, noun: str) -> str:
-    """"1 article", "2 articles": English counts for the command line's summaries."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def print_progress(message: str) -> None:

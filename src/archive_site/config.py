@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from . import arabic
+from .i18n import LANGUAGES, N_, Msg
 from .model import ContentError
 
 CONFIG_FILE = "site.yml"
@@ -84,6 +85,9 @@ class SiteConfig:
     intake_dates: bool = True
     # What articles are grouped by, in the order pages show them.
     taxonomies: tuple[TaxonomySpec, ...] = DEFAULT_TAXONOMIES
+    # The language of messages to editors (command line, preview overlay):
+    # "ar" or "en"; "" follows the locale (LANG=ar_SY.UTF-8 → Arabic).
+    messages: str = ""
 
     @property
     def zone(self) -> dt.tzinfo:
@@ -197,6 +201,10 @@ def _validate(raw: dict, lines: dict[str, int]) -> SiteConfig:
     if config.months not in ("levantine", "standard"):
         raise ConfigError(ContentError(CONFIG_FILE, f"unknown month naming '{config.months}'",
                                        lines.get("months"), "use 'levantine' or 'standard'"))
+    if config.messages not in ("", *LANGUAGES):
+        raise ConfigError(ContentError(CONFIG_FILE, Msg("unknown language of messages '{value}'",
+                                                        value=config.messages),
+                                       lines.get("messages"), N_("use 'ar' or 'en', or leave it out")))
     if config.redact and config.publish_originals:
         raise ConfigError(ContentError(CONFIG_FILE, "'publish_originals' would publish the texts before redaction",
                                        lines.get("publish_originals"), "turn one of the two off"))

@@ -23,6 +23,7 @@ import yaml
 from . import arabic, dates
 from .cache import RecordCache, file_state
 from .config import OUTPUT_FOLDERS, SiteConfig
+from .i18n import N_, Msg
 from .model import Article, ContentError, Page, SkippedFile, instant
 from .sanitize import clean_html
 from .sitefiles import FoundFile, SiteWalker
@@ -199,7 +200,7 @@ def read_article(path: Path, rel: str, converter: markdown.Markdown, term_keys: 
         problems = exc.problems if isinstance(exc, _Invalids) else [exc]
         return None, [ContentError(p.path or rel, p.message, p.line, p.hint) for p in problems], True
     except OSError as exc:
-        return None, [ContentError(shown, f"cannot read the file: {exc.strerror}")], False
+        return None, [ContentError(shown, Msg("cannot read the file: {reason}", reason=exc.strerror))], False
     return article, warnings, True
 
 
@@ -218,7 +219,7 @@ def iter_content_files(site_dir: Path, content_dirs, skipped: list[SkippedFile],
                 rel, reason = found
                 skipped.append(SkippedFile(rel, reason))
             elif _EDITOR_LEFTOVERS.search(found.name):
-                skipped.append(SkippedFile(found.rel, "hidden, backup or editor temporary file"))
+                skipped.append(SkippedFile(found.rel, N_("hidden, backup or editor temporary file")))
             else:
                 found_files.append(found)
         sidecars = {os.path.splitext(f.rel)[0]: f for f in found_files
@@ -229,9 +230,9 @@ def iter_content_files(site_dir: Path, content_dirs, skipped: list[SkippedFile],
             suffix = suffix.lower()
             if suffix in SIDECAR_SUFFIXES:
                 if stem not in texts:
-                    skipped.append(SkippedFile(found.rel, "a sidecar with no .txt article of the same name beside it"))
+                    skipped.append(SkippedFile(found.rel, N_("a sidecar with no .txt article of the same name beside it")))
             elif suffix not in ARTICLE_SUFFIXES:
-                skipped.append(SkippedFile(found.rel, "not an article (only .md and .txt files are read)"))
+                skipped.append(SkippedFile(found.rel, N_("not an article (only .md and .txt files are read)")))
             elif suffix == ".txt" and stem in sidecars:
                 sidecar = sidecars[stem]
                 yield ContentFile(found.path, found.rel, file_state(found.stat) + file_state(sidecar.stat),
@@ -241,8 +242,8 @@ def iter_content_files(site_dir: Path, content_dirs, skipped: list[SkippedFile],
 
 
 def _too_large() -> _Invalid:
-    return _Invalid(f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB",
-                    hint="split it or move it out of the content folder")
+    return _Invalid(Msg("file is larger than {size} MB", size=MAX_FILE_BYTES // 1024 // 1024),
+                    hint=N_("split it or move it out of the content folder"))
 
 
 # Python-Markdown scans to the end of a paragraph for each unclosed '[' or
@@ -290,7 +291,7 @@ def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdo
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text, warnings = _remove_forbidden(text, rel)
     if not text.strip():
-        raise _Invalid("empty file", hint="write a title and some text, or delete the file")
+        raise _Invalid(N_("empty file"), hint=N_("write a title and some text, or delete the file"))
     if ARTICLE_SUFFIXES[suffix] == "markdown":
         fields, body_start, key_lines, more = read_front_matter(text, rel, term_keys)
         warnings += more
@@ -304,17 +305,17 @@ def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdo
         try:
             converted = converter.convert(body)
         except RecursionError:
-            raise _Invalid("the Markdown body is nested too deeply to convert", body_start + 1,
-                           "remove the long run of '>' or list markers") from None
+            raise _Invalid(N_("the Markdown body is nested too deeply to convert"), body_start + 1,
+                           N_("remove the long run of '>' or list markers")) from None
         except _TooSlow:
-            raise _Invalid(f"the Markdown body takes more than {MARKDOWN_SECONDS} seconds to convert",
-                           body_start + 1, "look for a long run of '[', '![' or '<a' that is never closed, "
-                           "and close or escape them (write \\[ for a bracket)") from None
+            raise _Invalid(Msg("the Markdown body takes more than {n} seconds to convert", n=MARKDOWN_SECONDS),
+                           body_start + 1, N_("look for a long run of '[', '![' or '<a' that is never closed, "
+                                              "and close or escape them (write \\[ for a bracket)")) from None
         body_html = clean_html(converted)
         if _plain(body_html) != _plain(converted):
             warnings.append(ContentError(
-                rel, "text inside HTML that is not allowed (such as <script>, <style> or an unclosed tag) "
-                "was removed from the body", None, "write the text as plain Markdown", warning=True))
+                rel, N_("text inside HTML that is not allowed (such as <script>, <style> or an unclosed tag) "
+                   "was removed from the body"), None, N_("write the text as plain Markdown"), warning=True))
         return replace(_make_article(fields, key_lines, body_html, rel, "markdown", digest, term_keys),
                        encoding=encoding), warnings
     title, paragraphs, footer, title_line = split_plain_text(text)
@@ -335,7 +336,7 @@ def read_sidecar(data: bytes, rel: str, term_keys: tuple[str, ...]
     """Return the fields of a sidecar file (YAML, the keys of front matter),
     the line of each key, and warnings; raises _Invalid naming the sidecar."""
     if len(data) > MAX_SIDECAR_BYTES:
-        raise _Invalid(f"sidecar is larger than {MAX_SIDECAR_BYTES // 1024} KB", path=rel)
+        raise _Invalid(Msg("sidecar is larger than {size} KB", size=MAX_SIDECAR_BYTES // 1024), path=rel)
     try:
         text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
         fields, lines, warnings = _yaml_fields(text, rel, 1, term_keys)
@@ -357,9 +358,10 @@ def _remove_forbidden(text: str, rel: str) -> tuple[str, list[ContentError]]:
     bad = [n for n, line in enumerate(lines, 1) if arabic.FORBIDDEN.search(line)]
     sample = sorted({f"U+{ord(c):04X}" for c in arabic.FORBIDDEN.findall(text)})[:5]
     where = ", ".join(map(str, bad[:10])) + (" …" if len(bad) > 10 else "")
-    warning = ContentError(rel, f"invisible control characters ({', '.join(sample)}) removed from "
-                                f"line{'s' if len(bad) > 1 else ''} {where}", bad[0],
-                           "they are usually pasted in by accident; save the file again as plain text",
+    warning = ContentError(rel, Msg("invisible control characters ({codes}) removed from line {where}",
+                                    plural="invisible control characters ({codes}) removed from lines {where}",
+                                    n=len(bad), codes=", ".join(sample), where=where), bad[0],
+                           N_("they are usually pasted in by accident; save the file again as plain text"),
                            warning=True)
     return arabic.remove_forbidden(text), [warning]
 
@@ -403,7 +405,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
             return _decode_strict(data, "utf-16-le"), "utf-16-le"
         if even_nuls / half > 0.3 and odd_nuls < even_nuls / 4:
             return _decode_strict(data, "utf-16-be"), "utf-16-be"
-        raise _Invalid("binary file, not text", hint="only text files (.md, .txt) can be articles")
+        raise _Invalid(N_("binary file, not text"), hint=N_("only text files (.md, .txt) can be articles"))
     encoding = "utf-8"
     try:
         text = data.decode("utf-8")
@@ -412,10 +414,10 @@ def decode_text(data: bytes) -> tuple[str, str]:
         # Any bytes decode as Windows-1256: only a few control characters are allowed.
         text = data.decode("cp1256", errors="replace")
         if not _looks_like_text(text, len(text) // 200):
-            raise _Invalid("the file is neither UTF-8, UTF-16 nor Windows-1256 text",
-                           hint="save it as UTF-8 in your editor") from None
+            raise _Invalid(N_("the file is neither UTF-8, UTF-16 nor Windows-1256 text"),
+                           hint=N_("save it as UTF-8 in your editor")) from None
     if not _looks_like_text(text, len(text) // 4):
-        raise _Invalid("binary file, not text", hint="only text files (.md, .txt) can be articles")
+        raise _Invalid(N_("binary file, not text"), hint=N_("only text files (.md, .txt) can be articles"))
     return text, encoding
 
 
@@ -424,8 +426,8 @@ def _decode_strict(data: bytes, encoding: str, offset: int = 0) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise _Invalid(f"bytes that are not valid {encoding.upper()} at byte {exc.start + offset}", line,
-                       "save the file again as UTF-8") from None
+        raise _Invalid(Msg("bytes that are not valid {encoding} at byte {at}", encoding=encoding.upper(),
+                           at=exc.start + offset), line, N_("save the file again as UTF-8")) from None
 
 
 def _looks_like_text(text: str, allowed: int) -> bool:
@@ -441,15 +443,15 @@ def read_front_matter(text: str, rel: str, term_keys: tuple[str, ...] = TERM_KEY
     first body line, the file line of each key, and warnings."""
     lines = text.split("\n")
     if not lines or not _FENCE.match(lines[0].lstrip("\ufeff")):
-        raise _Invalid("missing front matter", 1,
-                       "start the file with a line '---', then 'title: ...', then another '---'")
+        raise _Invalid(N_("missing front matter"), 1,
+                       N_("start the file with a line '---', then 'title: ...', then another '---'"))
     end = next((i for i in range(1, len(lines)) if _FENCE_END.match(lines[i])), None)
     if end is None:
-        raise _Invalid("front matter is not closed", 1, "add a line '---' after the last front-matter key")
+        raise _Invalid(N_("front matter is not closed"), 1, N_("add a line '---' after the last front-matter key"))
     source = "\n".join(lines[1:end])
     fields, key_lines, warnings = _yaml_fields(source, rel, 2, term_keys, closing=end)
     if fields is None:
-        raise _Invalid("front matter is empty", 2, "add a line 'title: ...'")
+        raise _Invalid(N_("front matter is empty"), 2, N_("add a line 'title: ...'"))
     return fields, end + 1, key_lines, warnings
 
 
@@ -460,7 +462,7 @@ def _yaml_fields(source: str, rel: str, offset: int, term_keys: tuple[str, ...],
     the file line of the first line of `source`, plus one), and warnings.
     Raises _Invalid naming the line."""
     end = closing if closing is not None else source.count("\n") + 1
-    what = "front matter" if closing is not None else "the sidecar"
+    sidecar = closing is None
     try:
         loader = _FrontMatterLoader(source)
         try:
@@ -470,42 +472,46 @@ def _yaml_fields(source: str, rel: str, offset: int, term_keys: tuple[str, ...],
             loader.dispose()
     except ValueError as exc:  # a number too long to convert (more than 4300 digits)
         line = _line_of_long_number(source)
-        raise _Invalid(f"{what} has a number too long to read ({exc})", line + offset - 1 if line else None,
-                       "put the value in quotes to keep it as text") from None
+        raise _Invalid(Msg("the sidecar has a number too long to read ({detail})" if sidecar else
+                           "front matter has a number too long to read ({detail})", detail=str(exc)),
+                       line + offset - 1 if line else None, N_("put the value in quotes to keep it as text")) from None
     except yaml.YAMLError as exc:
         exc = _pure_python_yaml_error(source) or exc  # libyaml's marks are less precise
         mark = getattr(exc, "problem_mark", None)
         if mark is None or mark.line >= end - 1:  # at the closing fence: the cause is where it began
             mark = getattr(exc, "context_mark", None) or mark
         problem = (getattr(exc, "problem", None) or "not valid YAML").replace(
-            "'<stream end>'", f"the end of {'the ' if closing is not None else ''}{what}")
-        raise _Invalid(f"{what} is not valid YAML: {problem}", mark.line + offset if mark else offset,
-                       "check the indentation, and put values that contain ':' or start with '[' in quotes"
+            "'<stream end>'", "the end of the sidecar" if sidecar else "the end of the front matter")
+        raise _Invalid(Msg("the sidecar is not valid YAML: {problem}" if sidecar else
+                           "front matter is not valid YAML: {problem}", problem=problem),
+                       mark.line + offset if mark else offset,
+                       N_("check the indentation, and put values that contain ':' or start with '[' in quotes")
                        ) from None
     if fields is None:
         return None, {}, []
     if not isinstance(fields, dict):
-        raise _Invalid(f"{what} must be 'key: value' lines", offset)
+        raise _Invalid(N_("the sidecar must be 'key: value' lines") if sidecar else
+                       N_("front matter must be 'key: value' lines"), offset)
     key_lines: dict[str, int] = {}
     warnings = []
     for key_node, _ in node.value:
         key = str(key_node.value)
         line = key_node.start_mark.line + offset
         if key in key_lines:
-            warnings.append(ContentError(rel, f"key '{key}' appears twice; the last value is used", line,
-                                         "delete one of them", warning=True))
+            warnings.append(ContentError(rel, Msg("key '{key}' appears twice; the last value is used", key=key), line,
+                                         N_("delete one of them"), warning=True))
         key_lines[key] = line
     cleaned = {}
     for key, value in fields.items():
         key, stripped = str(key), _strip_forbidden(value)
         close = _close_field(key, term_keys)
         if close:
-            warnings.append(ContentError(rel, f"unknown key '{key}' is kept only for templates; "
-                                              f"did you mean '{close}'?", key_lines.get(key),
-                                         f"rename it to '{close}' to use it", warning=True))
+            warnings.append(ContentError(rel, Msg("unknown key '{key}' is kept only for templates; did you mean '{close}'?",
+                                             key=key, close=close), key_lines.get(key),
+                                         Msg("rename it to '{close}' to use it", close=close), warning=True))
         if stripped != value:
-            warnings.append(ContentError(rel, f"invisible control characters removed from '{key}'",
-                                         key_lines.get(key), "remove the escape sequences such as \\x01 or \\0",
+            warnings.append(ContentError(rel, Msg("invisible control characters removed from '{key}'", key=key),
+                                         key_lines.get(key), N_("remove the escape sequences such as \\x01 or \\0"),
                                          warning=True))
         cleaned[arabic.remove_forbidden(key)] = stripped
     return cleaned, key_lines, warnings
@@ -560,7 +566,7 @@ def split_plain_text(text: str) -> tuple[str, list[str], str, int]:
     lines = text.split("\n")
     title_index = next((i for i, line in enumerate(lines) if line.strip()), None)
     if title_index is None:
-        raise _Invalid("empty file", hint="write a title on the first line, then the text")
+        raise _Invalid(N_("empty file"), hint=N_("write a title on the first line, then the text"))
     title = lines[title_index].strip()
     body_lines: list[str] = []
     footer = ""
@@ -610,8 +616,7 @@ def _make_article(fields: dict, key_lines: dict[str, int], body_html: str, rel: 
         summary = " ".join(html.unescape(_TAG.sub("", first.group(1))).split()) if first else ""
     slug, from_front_matter = checked(lambda: _slug(fields, title, rel, fail), ("article", False))
     date = checked(lambda: parse_date(fields.get("date"), fail))
-    received = checked(lambda: parse_date(fields.get("received"),
-                                          lambda key, message, hint="": fail("received", message, hint)))
+    received = checked(lambda: parse_date(fields.get("received"), fail, "received"))
     if date is not None:
         found = dates.Found(date, dates.SIDECAR if "date" in key_paths else dates.FRONT_MATTER)
     elif received is not None:  # the day the text was received, as `import` records it
@@ -653,16 +658,16 @@ def _make_article(fields: dict, key_lines: dict[str, int], body_html: str, rel: 
 def _title(fields: dict, fail) -> str:
     title = fields.get("title")
     if title is None and "title" in fields:
-        raise fail("title", "'title' is empty", "write the article's title after 'title:'")
+        raise fail("title", N_("'title' is empty"), N_("write the article's title after 'title:'"))
     if title is None:
-        raise fail("title", "missing 'title'", "add a line 'title: ...' to the front matter")
+        raise fail("title", N_("missing 'title'"), N_("add a line 'title: ...' to the front matter"))
     if isinstance(title, (int, float)) and not isinstance(title, bool):
         title = str(title)
     if not isinstance(title, str):
-        raise fail("title", "'title' must be text", "write the title on one line after 'title:'")
+        raise fail("title", N_("'title' must be text"), N_("write the title on one line after 'title:'"))
     title = arabic.clean(title).strip()
     if not title:
-        raise fail("title", "'title' is empty", "write the article's title after 'title:'")
+        raise fail("title", N_("'title' is empty"), N_("write the article's title after 'title:'"))
     return title
 
 
@@ -670,10 +675,10 @@ def _slug(fields: dict, title: str, rel: str, fail) -> tuple[str, bool]:
     """The article's slug, and whether the front matter (or sidecar) set it."""
     value = fields.get("slug")
     if value is not None and not isinstance(value, (str, int)):
-        raise fail("slug", "'slug' must be text", "for example: slug: aleppo-market-fire")
+        raise fail("slug", N_("'slug' must be text"), N_("for example: slug: aleppo-market-fire"))
     slug = arabic.make_slug(str(value)) if value is not None else ""
     if value is not None and not slug:
-        raise fail("slug", "'slug' has no letters or digits", "use letters, digits and hyphens")
+        raise fail("slug", N_("'slug' has no letters or digits"), N_("use letters, digits and hyphens"))
     if slug:
         return slug, True
     return arabic.make_slug(title) or arabic.make_slug(Path(rel).stem) or "article", False
@@ -684,14 +689,14 @@ def _text_field(fields: dict, key: str, fail) -> str:
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise fail(key, f"'{key}' must be text")
+        raise fail(key, Msg("'{key}' must be text", key=key))
     return arabic.clean(str(value)).strip()
 
 
 def _url_field(fields: dict, key: str, fail) -> str:
     value = _text_field(fields, key, fail)
     if value and not re.match(r"^https?://[^\s/]+", value, re.I):
-        raise fail(key, f"'{key}' must be a web address starting with http:// or https://")
+        raise fail(key, Msg("'{key}' must be a web address starting with http:// or https://", key=key))
     return value
 
 
@@ -706,11 +711,13 @@ def _term_list(fields: dict, key: str, fail) -> tuple[str, ...]:
     elif isinstance(value, list):
         items = value
     else:
-        raise fail(key, f"'{key}' must be a list", f"write {key}: [first, second] or one name per '- ' line")
+        raise fail(key, Msg("'{key}' must be a list", key=key),
+                   Msg("write {key}: [first, second] or one name per '- ' line", key=key))
     names: list[str] = []
     for item in items:
         if isinstance(item, bool) or not isinstance(item, (str, int, float)):
-            raise fail(key, f"every item of '{key}' must be a name", "remove nested lists or 'key: value' items")
+            raise fail(key, Msg("every item of '{key}' must be a name", key=key),
+                       N_("remove nested lists or 'key: value' items"))
         name = " ".join(arabic.clean(str(item)).split())
         if name and name not in names:
             names.append(name)
@@ -719,15 +726,14 @@ def _term_list(fields: dict, key: str, fail) -> tuple[str, ...]:
 
 def _event_date(fields: dict, fail) -> dt.date | None:
     """`event_date:` — when what the article reports happened, if not its date."""
-    value = parse_date(fields.get("event_date"), lambda key, message, hint="": fail(
-        "event_date", message.replace("'date'", "'event_date'"), hint))
+    value = parse_date(fields.get("event_date"), fail, "event_date")
     return value.date() if value else None
 
 
 def _flag(fields: dict, key: str, fail) -> bool:
     value = fields.get(key, False)
     if not isinstance(value, bool):
-        raise fail(key, f"'{key}' must be true or false")
+        raise fail(key, Msg("'{key}' must be true or false", key=key))
     return value
 
 
@@ -740,7 +746,7 @@ def _takedown(fields: dict, fail) -> str:
         return "yes"
     if isinstance(value, str) and value.strip():
         return arabic.clean(value).strip()
-    raise fail("takedown", "'takedown' must be true or a reason", "for example: takedown: a witness asked")
+    raise fail("takedown", N_("'takedown' must be true or a reason"), N_("for example: takedown: a witness asked"))
 
 
 def _corrections(fields: dict, fail) -> tuple[tuple[dt.date, str], ...]:
@@ -748,17 +754,18 @@ def _corrections(fields: dict, fail) -> tuple[tuple[dt.date, str], ...]:
     value = fields.get("corrections")
     if value is None:
         return ()
-    hint = "write each as '- {date: 2020-01-02, note: ...}'"
+    hint = N_("write each as '- date: 2020-01-02' with 'note: ...' below it")
     if not isinstance(value, list):
-        raise fail("corrections", "'corrections' must be a list", hint)
+        raise fail("corrections", N_("'corrections' must be a list"), hint)
     found = []
     for item in value:
         if not isinstance(item, dict) or set(item) != {"date", "note"} or not isinstance(item["note"], str):
-            raise fail("corrections", "each correction needs a 'date' and a 'note' (text)", hint)
-        date = parse_date(item["date"], lambda key, message, hint="": fail("corrections", message, hint))
+            raise fail("corrections", N_("each correction needs a 'date' and a 'note' (text)"), hint)
+        date = parse_date(item["date"], lambda key, message, hint="": fail("corrections", message, hint),
+                          "corrections")
         note = " ".join(arabic.clean(item["note"]).split())
         if date is None or not note:
-            raise fail("corrections", "each correction needs a 'date' and a 'note' (text)", hint)
+            raise fail("corrections", N_("each correction needs a 'date' and a 'note' (text)"), hint)
         found.append((date.date(), note))
     return tuple(sorted(found))
 
@@ -768,21 +775,21 @@ def _aliases(fields: dict, fail) -> tuple[str, ...]:
     names = _term_list(fields, "aliases", fail)
     slugs = tuple(dict.fromkeys(arabic.make_slug(name) for name in names))
     if any(not slug for slug in slugs):
-        raise fail("aliases", "an alias has no letters or digits", "list earlier slugs, such as old-report")
+        raise fail("aliases", N_("an alias has no letters or digits"), N_("list earlier slugs, such as old-report"))
     return slugs
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 
 
-def parse_date(value, fail) -> dt.datetime | None:
-    """Return the article date as written: its wall-clock time, with the
+def parse_date(value, fail, key: str = "date") -> dt.datetime | None:
+    """Return the date in `value` as written: its wall-clock time, with the
     zone offset when one is given; None when there is none. Arabic-Indic
-    digits are accepted."""
+    digits are accepted. `key`: the field it was read from, for messages."""
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise fail("date", "'date' must be a date like 2019-08-03")
+        raise fail(key, Msg("'{key}' must be a date like 2019-08-03", key=key))
     written = arabic.to_ascii_digits(str(value)).strip()
     try:
         parsed = dt.datetime.fromisoformat(written)
@@ -795,8 +802,8 @@ def parse_date(value, fail) -> dt.datetime | None:
             except ValueError:
                 continue
     if parsed is None:
-        raise fail("date", f"'{value}' is not a valid date",
-                    "write it as YYYY-MM-DD, for example 2019-08-03, and check the day exists in that month")
+        raise fail(key, Msg("'{value}' is not a valid date", value=value),
+                   N_("write it as YYYY-MM-DD, for example 2019-08-03, and check the day exists in that month"))
     return parsed
 
 
@@ -814,13 +821,14 @@ def suspicious(articles: list[Article]) -> list[ContentError]:
             warnings.append(ContentError(source, message, None, hint, warning=True))
 
         if article.word_count == 0:
-            warn("empty body", "write the article's text below the title")
+            warn(N_("empty body"), N_("write the article's text below the title"))
         elif article.word_count < SHORT_BODY_WORDS:
-            warn(f"very short body ({article.word_count} words)", "check that the whole text is there")
+            warn(Msg("very short body ({n} word)", plural="very short body ({n} words)", n=article.word_count),
+                 N_("check that the whole text is there"))
         key = arabic.normalize(article.title)
         other = first_with_title.setdefault(key, article)
         if other is not article and (article.slug_from_front_matter or other.slug_from_front_matter):
-            warn(f"same title as {other.source}", "check that it is not the same article twice")
+            warn(Msg("same title as {other}", other=other.source), N_("check that it is not the same article twice"))
     return warnings
 
 
@@ -838,8 +846,8 @@ def assign_unique_slugs(articles: list[Article], problems: list[ContentError]) -
         other = taken.get(article.slug)
         if other is not None:
             problems.append(ContentError(
-                article.source, f"slug '{article.slug}' is already used by {other.source}", None,
-                "give one of the two articles another 'slug:'"))
+                article.source, Msg("slug '{slug}' is already used by {other}", slug=article.slug,
+                                    other=other.source), None, N_("give one of the two articles another 'slug:'")))
             continue
         taken[article.slug] = article
     result = list(taken.values())
@@ -850,8 +858,9 @@ def assign_unique_slugs(articles: list[Article], problems: list[ContentError]) -
             other = taken[article.slug]
             article = replace(article, slug=free_slug(article.slug, article.source, taken))
             problems.append(ContentError(
-                article.source, f"same title as {other.source}; published at {article.url}", None,
-                "set 'slug:' in the front matter to choose the address", warning=True))
+                article.source, Msg("same title as {other}; published at {url}", other=other.source,
+                                    url=article.url), None,
+                N_("set 'slug:' in the front matter to choose the address"), warning=True))
         taken[article.slug] = article
         result.append(article)
     return result
@@ -889,17 +898,18 @@ def load_extra_pages(site_dir: Path, files: tuple[str, ...], term_keys: tuple[st
     for rel in files:
         path = (site_dir / rel).resolve()
         if root not in path.parents or not path.is_file() or Path(rel).suffix.lower() not in (".md", ".markdown"):
-            problems.append(ContentError("site.yml", f"extra page '{rel}' is not a Markdown file in the site folder",
-                                         None, "list files such as pages/about.md under 'extra_pages:'"))
+            problems.append(ContentError("site.yml", Msg("extra page '{rel}' is not a Markdown file in the site folder", rel=rel),
+                                         None, N_("list files such as pages/about.md under 'extra_pages:'")))
             continue
         article, errors, _ = read_article(path, rel, converter)
         problems.extend(errors)
         if article is None:
             continue
         if article.slug in reserved or article.slug in taken:
-            other = taken.get(article.slug, "the archive's own pages")
-            problems.append(ContentError(rel, f"the page's address /{article.slug}/ is taken by {other}", None,
-                                         "give the page another 'slug:'"))
+            other = taken.get(article.slug) or Msg("the archive's own pages")
+            problems.append(ContentError(rel, Msg("the page's address /{slug}/ is taken by {other}",
+                                                  slug=article.slug, other=other), None,
+                                         N_("give the page another 'slug:'")))
             continue
         taken[article.slug] = rel
         pages.append(Page(article.title, article.slug, article.summary, article.body_html, rel))

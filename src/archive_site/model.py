@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from .i18n import _, count, localize
+
 _EPOCH = dt.datetime(1970, 1, 1)
 
 
@@ -28,10 +30,17 @@ class ContentError:
     warning: bool = False
 
     def __str__(self) -> str:
+        """The problem in the active language of messages (i18n)."""
         where = f"{self.path}:{self.line}" if self.line else self.path
-        hint = f" ({self.hint})" if self.hint else ""
-        kind = "warning: " if self.warning else ""
-        return f"{where}: {kind}{self.message}{hint}"
+        hint = f" ({localize(self.hint)})" if self.hint else ""
+        kind = _("warning: ") if self.warning else ""
+        return f"{where}: {kind}{localize(self.message)}{hint}"
+
+
+def more_warnings(n: int) -> str:
+    """The line after the first warnings shown of many."""
+    return count(n, "... and {n} more warning ('archive-site check' lists them all)",
+                 "... and {n} more warnings ('archive-site check' lists them all)")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from . import __version__, arabic
 from .config import SiteConfig
+from .i18n import _
 from .model import ContentError
 from .plan import PagePlan, page_url
 from .sitefiles import THEME_DIR
@@ -131,7 +132,7 @@ class Renderer:
             if current in seen:
                 continue
             seen.add(current)
-            source, filename, _ = self.env.loader.get_source(self.env, current)
+            source, filename, _uptodate = self.env.loader.get_source(self.env, current)
             tree = self.env.parse(source, current, filename)
             referenced = list(meta.find_referenced_templates(tree))
             if None in referenced:
@@ -193,7 +194,7 @@ def news_article(config: SiteConfig, article, terms: dict) -> dict:
         linked = terms.get(spec.key)
         if not spec.jsonld or not linked:
             continue
-        prop, _, kind = spec.jsonld.partition("/")
+        prop, _slash, kind = spec.jsonld.partition("/")
         values = [{"@type": kind, "name": t.name} if kind else t.name for t in linked]
         data[prop] = data.get(prop, []) + values
     return data
@@ -264,7 +265,7 @@ def render_pages(plans: list[PagePlan], renderer: Renderer, writer: Writer, jobs
         nonlocal shown
         if done // 1000 > shown // 1000:
             shown = done
-            progress(f"{done} of {len(plans)} pages rendered")
+            progress(_("{done} of {pages} pages rendered").format(done=done, pages=len(plans)))
 
     fork_map(render, plans, jobs, min_items=PARALLEL_MIN_PAGES, progress=report if progress else None)
 

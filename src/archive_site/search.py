@@ -25,6 +25,7 @@ from pathlib import Path
 
 from . import arabic
 from .gazetteer import Gazetteer
+from .i18n import Msg, count
 from .model import Article
 from .hooks import Output, PluginContext
 from .scratch import make_scratch
@@ -137,7 +138,8 @@ class SearchPlugin:
             self.result = SearchResult(True, pages=len(site.articles), reused=True)
             return
         if context.progress and len(site.articles) >= 1000:
-            context.progress(f"indexing {len(site.articles)} articles for search")
+            context.progress(count(len(site.articles), "indexing {n} article for search",
+                                   "indexing {n} articles for search"))
         self.result = build_index(site, context.gazetteer, target)
         if self.result.ok:
             output.done(INDEX_FOLDER, fingerprint)
@@ -173,7 +175,7 @@ def _index_in(scratch: Path, site: Site, gazetteer: Gazetteer | None, target: Pa
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                    env={**os.environ, "NO_COLOR": "1"})
     except OSError as exc:
-        return SearchResult(False, f"search index not built: Pagefind could not run ({exc})")
+        return SearchResult(False, Msg("search index not built: Pagefind could not run ({detail})", detail=str(exc)))
     while True:
         try:
             stdout, stderr = process.communicate(timeout=0.2)
@@ -186,7 +188,7 @@ def _index_in(scratch: Path, site: Site, gazetteer: Gazetteer | None, target: Pa
     if process.returncode != 0 or not (output / "pagefind.js").is_file():
         detail = (stderr.strip() or stdout.strip()).splitlines()
         reason = detail[-1] if detail else f"exit status {process.returncode}"
-        return SearchResult(False, f"search index not built: Pagefind failed: {reason}")
+        return SearchResult(False, Msg("search index not built: Pagefind failed: {reason}", reason=reason))
     if target.exists():
         shutil.rmtree(target)
     shutil.move(str(output), target)

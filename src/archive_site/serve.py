@@ -38,8 +38,9 @@ from .build import BuildOptions, Builder, BuildReport
 from .config import CONFIG_FILE, ConfigError, SiteConfig, load_config
 from .gazetteer import SITE_FILE as GAZETTEER_FILE
 from .gazetteer import GazetteerError
+from .i18n import Msg, _, count, language, localize
 from .loader import _EDITOR_LEFTOVERS
-from .model import ContentError
+from .model import ContentError, more_warnings
 from .publish import InPlaceWriter
 from .scratch import make_scratch
 
@@ -149,9 +150,11 @@ class SearchUpdater:
                 return
             if result.ok:
                 self._written = fingerprint
-                self.log(f"Search index updated: {result.pages} articles in {time.perf_counter() - started:.1f} s")
+                self.log(count(result.pages, "Search index updated: {n} article in {seconds} s",
+                               "Search index updated: {n} articles in {seconds} s",
+                               seconds=f"{time.perf_counter() - started:.1f}"))
             else:
-                self.log(f"warning: {result.message}")
+                self.log(_("warning: ") + localize(result.message))
 
 
 WARNINGS_SHOWN = 20
@@ -200,11 +203,14 @@ class LiveSite:
         if report is not None:
             self.print_warnings(report.loaded.warnings + [p for p in report.errors if p.warning])
         if problems:
-            self.log(f"Rebuilt with {len(problems)} error(s) in {seconds:.2f} s; the browser shows them:")
+            self.log(count(len(problems), "Rebuilt with {n} error in {seconds} s; the browser shows it:",
+                           "Rebuilt with {n} errors in {seconds} s; the browser shows them:",
+                           seconds=f"{seconds:.2f}"))
             for problem in problems:
                 self.log(f"  {problem}")
         elif report is not None and not quiet:
-            self.log(f"Rebuilt: {report.rendered} of {report.pages} pages rendered in {seconds:.2f} s")
+            self.log(_("Rebuilt: {done} of {pages} pages rendered in {seconds} s").format(
+                done=report.rendered, pages=report.pages, seconds=f"{seconds:.2f}"))
         return report
 
     def print_warnings(self, warnings: list[ContentError]) -> None:
@@ -213,7 +219,7 @@ class LiveSite:
         for warning in new[:WARNINGS_SHOWN]:
             self.log(str(warning))
         if len(new) > WARNINGS_SHOWN:
-            self.log(f"... and {len(new) - WARNINGS_SHOWN} more warnings ('archive-site check' lists them all)")
+            self.log(more_warnings(len(new) - WARNINGS_SHOWN))
         self.warned = {str(w) for w in warnings}
 
     def build_loop(self) -> None:
@@ -233,7 +239,7 @@ class LiveSite:
                     self.problems = [ContentError("build", f"unexpected {type(exc).__name__}: {exc}")]
                     self.epoch += 1
                     self.epoch_changed.notify_all()
-                self.log(f"Rebuild failed: {type(exc).__name__}: {exc}")
+                self.log(_("Rebuild failed: {error}").format(error=f"{type(exc).__name__}: {exc}"))
 
     def notice(self) -> None:
         self.last_change = time.monotonic()
@@ -428,15 +434,20 @@ NOT_FOUND = """<!DOCTYPE html>
 
 
 def overlay(problems: list[ContentError]) -> str:
-    """Return the HTML drawn over every served page while the last build failed."""
-    items = "".join(f"<li><code dir=\"ltr\">{html.escape(str(p))}</code></li>" for p in problems)
+    """Return the HTML drawn over every served page while the last build
+    failed: every problem of every file, readable on a 360 px screen."""
+    lang = language()
+    items = "".join(f'<li style="margin-bottom:.6rem"><code dir="auto" style="overflow-wrap:anywhere;'
+                    f'white-space:pre-wrap">{html.escape(str(p))}</code></li>' for p in problems)
+    title = count(len(problems), "The site could not be built: {n} error", "The site could not be built: {n} errors")
+    advice = _("Fix the problems below and save the file: this page reloads by itself. "
+               "Behind this message is the last good version of the site.")
     return (
-        '<div id="archive-site-errors" role="alert" dir="rtl" lang="ar" style="position:fixed;inset:0;'
-        'z-index:2147483647;overflow:auto;background:rgba(20,20,20,.94);color:#fff;padding:2rem;'
-        'font:16px/1.7 system-ui,sans-serif">'
-        f"<h2 style=\"color:#ff9b8e;margin-top:0\">تعذّر بناء الموقع: {len(problems)} خطأ</h2>"
-        "<p>أصلح الأخطاء التالية واحفظ الملف، وستُحدَّث الصفحة تلقائياً. "
-        "ما يظهر خلف هذه الرسالة هو آخر نسخة سليمة من الموقع.</p>"
+        f'<div id="archive-site-errors" role="alert" dir="{"rtl" if lang == "ar" else "ltr"}" lang="{lang}" '
+        'style="position:fixed;inset:0;z-index:2147483647;overflow:auto;background:rgba(20,20,20,.97);'
+        'color:#fff;padding:clamp(.75rem,4vw,2rem);font:16px/1.7 system-ui,sans-serif">'
+        f'<h2 style="color:#ff9b8e;margin-top:0">{html.escape(title)}</h2>'
+        f"<p>{html.escape(advice)}</p>"
         f'<ul style="padding-inline-start:1.2rem">{items}</ul></div>'
     )
 
@@ -486,8 +497,8 @@ def bind(host: str, port: int, handler: type, fixed_port: bool) -> Server:
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE:
                 raise
-    raise PortInUse(f"port {port} is already in use" if fixed_port
-                    else f"ports {port} to {last} are all in use")
+    raise PortInUse(Msg("port {port} is already in use", port=port) if fixed_port
+                    else Msg("ports {first} to {last} are all in use", first=port, last=last))
 
 
 def serve(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, fixed_port: bool = False,
@@ -510,21 +521,24 @@ def serve(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, fixed_port:
         live.builder.options = replace(live.builder.options, base_url=address)
         report = live.rebuild(quiet=True)
         if report is not None and report.published:
-            log(f"Built {report.articles} articles ({report.pages} pages) in {report.seconds:.2f} s")
+            log(count(report.articles, "Built {n} article ({pages}) in {seconds} s",
+                      "Built {n} articles ({pages}) in {seconds} s",
+                      pages=count(report.pages, "{n} page", "{n} pages"), seconds=f"{report.seconds:.2f}"))
         SiteWatcher(live, config).schedule(observer)
         observer.start()
         threads = [threading.Thread(target=live.build_loop, name="rebuild", daemon=True),
                    threading.Thread(target=server.serve_forever, name="http", daemon=True)]
         for thread in threads:
             thread.start()
-        log(f"Serving {site_dir} (output in {out_dir}) at {address}")
+        log(_("Serving {site} (output in {output}) at {address}").format(site=site_dir, output=out_dir,
+                                                                        address=address))
         if open_browser and not webbrowser.open(address):
-            log(f"No browser could be opened here; open {address} yourself.")
-        log("Watching for changes; press Ctrl-C to stop.")
+            log(_("No browser could be opened here; open {address} yourself.").format(address=address))
+        log(_("Watching for changes; press Ctrl-C to stop."))
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
-        log("Stopping.")
+        log(_("Stopping."))
     finally:
         signal.signal(signal.SIGTERM, previous_term)
         live.stopping.set()
