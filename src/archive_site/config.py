@@ -127,18 +127,18 @@ def load_config(site_dir: Path) -> SiteConfig:
         finally:
             loader.dispose()
     except ValueError as exc:  # a number too long to convert
-        raise ConfigError(ContentError(CONFIG_FILE, f"a number is too long to read ({exc})", None,
-                                       "put the value in quotes")) from None
+        raise ConfigError(ContentError(CONFIG_FILE, Msg("a number is too long to read ({detail})", detail=str(exc)),
+                                       None, N_("put the value in quotes"))) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(ContentError(CONFIG_FILE, f"invalid YAML: {problem}", line,
-                                       "check the indentation and quote values that contain ':'")) from None
+        raise ConfigError(ContentError(CONFIG_FILE, Msg("invalid YAML: {problem}", problem=problem), line,
+                                       N_("check the indentation and quote values that contain ':'"))) from None
     if raw is None:
         return SiteConfig()
     if not isinstance(raw, dict):
-        raise ConfigError(ContentError(CONFIG_FILE, "expected 'key: value' lines", 1))
+        raise ConfigError(ContentError(CONFIG_FILE, N_("expected 'key: value' lines"), 1))
     lines = {k.value: k.start_mark.line + 1 for k, _ in node.value} if node is not None else {}
     return _validate(raw, lines)
 
@@ -151,13 +151,13 @@ def read_settings_text(path: Path, shown: str) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ConfigError(ContentError(shown, f"the file is not UTF-8 text (byte {exc.start})", line,
-                                       "save it again as UTF-8 in your editor")) from None
+        raise ConfigError(ContentError(shown, Msg("the file is not UTF-8 text (byte {at})", at=exc.start), line,
+                                       N_("save it again as UTF-8 in your editor"))) from None
     bad = arabic.FORBIDDEN.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
-        raise ConfigError(ContentError(shown, f"invisible control character U+{ord(bad.group()):04X}", line,
-                                       "delete it; settings hold text only")) from None
+        raise ConfigError(ContentError(shown, Msg("invisible control character {code}", code=f"U+{ord(bad.group()):04X}"),
+                                       line, N_("delete it; settings hold text only"))) from None
     return text
 
 
@@ -167,8 +167,8 @@ def check_base_url(value: str, shown: str = "base_url") -> str:
     parts = urlsplit(value.strip())
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c in value for c in "<>\"' \t\n"):
         raise ConfigError(ContentError(CONFIG_FILE if shown == "base_url" else shown,
-                                       f"'{shown}' must be a web address starting with http:// or https://",
-                                       None, "for example: https://archive.example.org/"))
+                                       Msg("'{key}' must be a web address starting with http:// or https://",
+                                           key=shown), None, N_("for example: https://archive.example.org/")))
     return value.strip().rstrip("/") + "/"
 
 
@@ -180,8 +180,9 @@ def _validate(raw: dict, lines: dict[str, int]) -> SiteConfig:
         line = lines.get(key)
         if key not in known:
             close = difflib.get_close_matches(str(key), known, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(sorted(known))
-            raise ConfigError(ContentError(CONFIG_FILE, f"unknown setting '{key}'", line, hint))
+            hint = (Msg("did you mean '{close}'?", close=close[0]) if close
+                    else Msg("known keys: {keys}", keys=", ".join(sorted(known))))
+            raise ConfigError(ContentError(CONFIG_FILE, Msg("unknown setting '{key}'", key=str(key)), line, hint))
         default = getattr(defaults, key)
         if key == "taxonomies":
             value = parse_taxonomies(value, line)
@@ -189,31 +190,35 @@ def _validate(raw: dict, lines: dict[str, int]) -> SiteConfig:
             if isinstance(value, str):
                 value = [value]
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ConfigError(ContentError(CONFIG_FILE, f"'{key}' must be a list of names", line))
+                raise ConfigError(ContentError(CONFIG_FILE, Msg("'{key}' must be a list of names", key=key), line))
             value = tuple(value)
         elif type(value) is not type(default):  # bool is an int to Python, never to a setting
-            expected = {"str": "text", "int": "a whole number", "bool": "true or false"}[type(default).__name__]
-            raise ConfigError(ContentError(CONFIG_FILE, f"'{key}' must be {expected}", line))
+            kind = type(default).__name__
+            message = (Msg("'{key}' must be text", key=key) if kind == "str" else
+                       Msg("'{key}' must be a whole number", key=key) if kind == "int" else
+                       Msg("'{key}' must be true or false", key=key))
+            raise ConfigError(ContentError(CONFIG_FILE, message, line))
         values[key] = value
     config = replace(defaults, **values)
     if config.per_page < 1:
-        raise ConfigError(ContentError(CONFIG_FILE, "'per_page' must be 1 or more", lines.get("per_page")))
+        raise ConfigError(ContentError(CONFIG_FILE, N_("'per_page' must be 1 or more"), lines.get("per_page")))
     if config.months not in ("levantine", "standard"):
-        raise ConfigError(ContentError(CONFIG_FILE, f"unknown month naming '{config.months}'",
-                                       lines.get("months"), "use 'levantine' or 'standard'"))
+        raise ConfigError(ContentError(CONFIG_FILE, Msg("unknown month naming '{value}'", value=config.months),
+                                       lines.get("months"), N_("use 'levantine' or 'standard'")))
     if config.messages not in ("", *LANGUAGES):
         raise ConfigError(ContentError(CONFIG_FILE, Msg("unknown language of messages '{value}'",
                                                         value=config.messages),
                                        lines.get("messages"), N_("use 'ar' or 'en', or leave it out")))
     if config.redact and config.publish_originals:
-        raise ConfigError(ContentError(CONFIG_FILE, "'publish_originals' would publish the texts before redaction",
-                                       lines.get("publish_originals"), "turn one of the two off"))
+        raise ConfigError(ContentError(CONFIG_FILE, N_("'publish_originals' would publish the texts before redaction"),
+                                       lines.get("publish_originals"), N_("turn one of the two off")))
     try:
         zoneinfo.ZoneInfo(config.timezone)
     except (ValueError, zoneinfo.ZoneInfoNotFoundError):
-        raise ConfigError(ContentError(CONFIG_FILE, f"unknown time zone '{config.timezone}'", lines.get("timezone"),
-                                       "use a name such as Asia/Damascus; if no name works, this system lacks "
-                                       "the time-zone database: pip install tzdata")) from None
+        raise ConfigError(ContentError(CONFIG_FILE, Msg("unknown time zone '{value}'", value=config.timezone),
+                                       lines.get("timezone"),
+                                       N_("use a name such as Asia/Damascus; if no name works, this system lacks "
+                                          "the time-zone database: pip install tzdata"))) from None
     try:
         config = replace(config, base_url=check_base_url(config.base_url))
     except ConfigError as exc:

@@ -21,6 +21,7 @@ import yaml
 from . import arabic
 from .cache import RecordCache
 from .config import TaxonomySpec, read_settings_text
+from .i18n import N_, Msg
 from .model import Article, ContentError
 from .workers import fork_map
 
@@ -379,8 +380,9 @@ def tag_article(article: Article, gazetteer: Gazetteer, taxonomies: tuple[Taxono
             if entry is None and kind == "places":
                 close = gazetteer.suggest(kind, name)
                 warnings.append(ContentError(
-                    article.source, f"place '{name}' is not in the gazetteer", None,
-                    f"did you mean '{close}'?" if close else "check the spelling, or add it to gazetteer.yml",
+                    article.source, Msg("place '{name}' is not in the gazetteer", name=name), None,
+                    Msg("did you mean '{close}'?", close=close) if close
+                    else N_("check the spelling, or add it to gazetteer.yml"),
                     warning=True))
             canonical = entry.name if entry else name
             if canonical not in names:

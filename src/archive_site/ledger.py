@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import dates
+from .i18n import N_, Msg
 from .loader import free_slug
 from .model import Article, ContentError
 
@@ -108,8 +109,8 @@ class Ledger:
                 owner = reserved.get(article.slug)
                 if owner not in (None, entry.path):
                     settled.problems.append(ContentError(
-                        article.source, f"slug '{article.slug}' is the permanent address of {owner}", None,
-                        "choose another 'slug:'"))
+                        article.source, Msg("slug '{slug}' is the permanent address of {owner}", slug=article.slug,
+                                            owner=owner), None, N_("choose another 'slug:'")))
                     article = replace(article, slug=entry.slug)
                 else:
                     kept = tuple(old for old in (*entry.previous, entry.slug) if old != article.slug)
@@ -121,8 +122,8 @@ class Ledger:
             if slug in reserved:
                 if article.slug_from_front_matter:
                     settled.problems.append(ContentError(
-                        article.source, f"slug '{slug}' is the permanent address of {reserved[slug]}", None,
-                        "choose another 'slug:'"))
+                        article.source, Msg("slug '{slug}' is the permanent address of {owner}", slug=slug,
+                                            owner=reserved[slug]), None, N_("choose another 'slug:'")))
                 slug = free_slug(slug, article.source, reserved)
             entry = Entry(article.source, slug, history.get(article.source, today), article.sha256)
             self.entries[article.source] = entry
@@ -141,8 +142,8 @@ class Ledger:
                     continue
                 if owner is not None:
                     settled.problems.append(ContentError(
-                        article.source, f"alias '{alias}' is the address of {owner}", None,
-                        "remove it from 'aliases:'"))
+                        article.source, Msg("alias '{alias}' is the address of {owner}", alias=alias, owner=owner),
+                        None, N_("remove it from 'aliases:'")))
                     continue
                 settled.redirects[alias] = article
         return settled
@@ -170,14 +171,14 @@ def load_ledger(site_dir: Path) -> Ledger:
     except FileNotFoundError:
         return Ledger({})
     except (OSError, UnicodeDecodeError) as exc:
-        raise LedgerError(ContentError(LEDGER_FILE, f"cannot read the ledger ({exc})")) from None
+        raise LedgerError(ContentError(LEDGER_FILE, Msg("cannot read the ledger ({detail})", detail=str(exc)))) from None
     entries = {}
     for number, line in enumerate(text.split("\n"), 1):
         if not line.strip() or line.startswith("#"):
             continue
         if line.startswith(("<<<<<<<", "=======", ">>>>>>>")):
-            raise LedgerError(ContentError(LEDGER_FILE, "an unresolved merge conflict", number,
-                                           "keep the lines of both sides (one per article), then build again"))
+            raise LedgerError(ContentError(LEDGER_FILE, N_("an unresolved merge conflict"), number,
+                                           N_("keep the lines of both sides (one per article), then build again")))
         fields = line.split("\t")
         if len(fields) == 4:
             fields.append("")
@@ -186,15 +187,15 @@ def load_ledger(site_dir: Path) -> Ledger:
             entry = Entry(path, slug, dt.date.fromisoformat(received), sha256,
                           tuple(p for p in previous.split(",") if p))
         except ValueError:
-            raise LedgerError(ContentError(LEDGER_FILE, "expected five tab-separated fields: path, slug, "
-                                           "received (YYYY-MM-DD), sha256, previous", number,
-                                           "restore the line from the repository's history")) from None
+            raise LedgerError(ContentError(LEDGER_FILE, N_("expected five tab-separated fields: path, slug, "
+                                              "received (YYYY-MM-DD), sha256, previous"), number,
+                                           N_("restore the line from the repository's history"))) from None
         if not all(_SLUG.match(s) for s in (entry.slug, *entry.previous)) or ".." in path.split("/"):
-            raise LedgerError(ContentError(LEDGER_FILE, f"'{entry.slug}' is not an address an article can have",
-                                           number, "restore the line from the repository's history"))
+            raise LedgerError(ContentError(LEDGER_FILE, Msg("'{slug}' is not an address an article can have", slug=entry.slug),
+                                           number, N_("restore the line from the repository's history")))
         if path in entries:
-            raise LedgerError(ContentError(LEDGER_FILE, f"'{path}' is listed twice", number,
-                                           "keep one of the two lines"))
+            raise LedgerError(ContentError(LEDGER_FILE, Msg("'{path}' is listed twice", path=path), number,
+                                           N_("keep one of the two lines")))
         entries[path] = entry
     return Ledger(entries)
 

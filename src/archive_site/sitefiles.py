@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from .i18n import N_, Msg
 from .model import ContentError
 
 # The built-in theme: templates and static files a site's own override.
@@ -58,13 +59,13 @@ class SiteWalker:
         """Why the link at `path` may not be followed, or None."""
         target = Path(os.path.realpath(path))
         if any(target == f or f in target.parents for f in self.forbidden):
-            return f"is a link into the output folder ({target})"
+            return Msg("is a link into the output folder ({target})", target=str(target))
         if self.allow_outside:
             return None
         if target != self.root and self.root not in target.parents:
-            return f"is a link to {shown(str(target))}, outside the site folder"
+            return Msg("is a link to {target}, outside the site folder", target=shown(str(target)))
         if any(part.startswith(".") for part in target.relative_to(self.root).parts):
-            return f"is a link into a hidden folder ({shown(str(target.relative_to(self.root)))})"
+            return Msg("is a link into a hidden folder ({target})", target=shown(str(target.relative_to(self.root))))
         return None
 
     def walk(self, folder: Path, label: str, skip_hidden: bool = True
@@ -76,17 +77,17 @@ class SiteWalker:
         if os.path.islink(top):
             problem = self.link_problem(top)
             if problem:
-                self.error(label, f"folder {problem}",
-                           "make it a real folder, or set 'follow_outside_links: true' in site.yml")
+                self.error(label, Msg("folder {problem}", problem=problem),
+                           N_("make it a real folder, or set 'follow_outside_links: true' in site.yml"))
                 return
         try:
             top_stat = os.stat(top)
         except FileNotFoundError:
             if os.path.islink(top):
-                self.error(label, "is a link to a folder that does not exist", "fix or delete the link")
+                self.error(label, N_("is a link to a folder that does not exist"), N_("fix or delete the link"))
             return  # a site need not have every folder
         except OSError as exc:
-            self.error(label, f"folder cannot be read: {exc.strerror}")
+            self.error(label, Msg("folder cannot be read: {reason}", reason=exc.strerror))
             return
         if not stat_module.S_ISDIR(top_stat.st_mode):
             return
@@ -97,47 +98,47 @@ class SiteWalker:
             try:
                 entries = sorted(os.scandir(path), key=lambda e: e.name)
             except OSError as exc:
-                self.error(rel_folder, f"folder cannot be read: {exc.strerror}",
-                           "give the build read access to it, or move it out of the site")
+                self.error(rel_folder, Msg("folder cannot be read: {reason}", reason=exc.strerror),
+                           N_("give the build read access to it, or move it out of the site"))
                 continue
             folders = []
             for entry in entries:
                 rel = f"{rel_folder}/{entry.name}"
                 if skip_hidden and entry.name.startswith("."):
                     if not entry.is_dir(follow_symlinks=False):  # hidden folders (.git) are passed over
-                        yield rel, "hidden, backup or editor temporary file"
+                        yield rel, N_("hidden, backup or editor temporary file")
                     continue
                 try:
                     entry.name.encode("utf-8")
                 except UnicodeEncodeError:
-                    self.error(rel, "the name is not valid UTF-8 text, so it cannot be published",
-                               "rename it (the name was probably written on a system using another encoding)")
+                    self.error(rel, N_("the name is not valid UTF-8 text, so it cannot be published"),
+                               N_("rename it (the name was probably written on a system using another encoding)"))
                     continue
                 is_link = entry.is_symlink()
                 if is_link:
                     problem = self.link_problem(entry.path)
                     if problem:
-                        self.error(rel, problem, "replace the link by the file itself, or set "
-                                                 "'follow_outside_links: true' in site.yml")
+                        self.error(rel, problem, N_("replace the link by the file itself, or set "
+                                                    "'follow_outside_links: true' in site.yml"))
                         continue
                 try:
                     found = entry.stat()  # follows links
                 except OSError as exc:
                     if is_link:
-                        why = ("is a link that leads to itself (a loop)" if exc.errno == 40
-                               else "is a link to a file that does not exist")
-                        self.error(rel, why, "fix or delete the link")
+                        why = (N_("is a link that leads to itself (a loop)") if exc.errno == 40
+                               else N_("is a link to a file that does not exist"))
+                        self.error(rel, why, N_("fix or delete the link"))
                     else:
-                        self.error(rel, f"cannot be read: {exc.strerror}")
+                        self.error(rel, Msg("cannot be read: {reason}", reason=exc.strerror))
                     continue
                 if stat_module.S_ISDIR(found.st_mode):
                     identity = (found.st_dev, found.st_ino)
                     if identity in above:
-                        self.error(rel, "is a link to a folder that contains it (a loop)", "delete the link")
+                        self.error(rel, N_("is a link to a folder that contains it (a loop)"), N_("delete the link"))
                         continue
                     folders.append((entry.path, rel, above + (identity,)))
                 elif stat_module.S_ISREG(found.st_mode):
                     yield FoundFile(entry.path, rel, entry.name, found)
                 else:
-                    yield rel, "not a regular file"
+                    yield rel, N_("not a regular file")
             stack.extend(reversed(folders))
