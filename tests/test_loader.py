@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 
+import pytest
+
 from conftest import REPO, write_site
 
 from archive_site.loader import load_site
@@ -131,11 +133,19 @@ def test_missing_title_is_an_error(tmp_path):
     assert str(error) == "content/a.md: missing 'title' (add a line 'title: ...' to the front matter)"
 
 
-def test_malformed_yaml_names_the_file_line(tmp_path):
-    error = only_error(load(tmp_path, {"content/a.md": "---\ntitle: عنوان\ntags: [a, b\nplaces: x\n---\nنص\n"}))
+@pytest.mark.parametrize("front_matter, line", [
+    ("title: عنوان\ntags: [a, b\nplaces: x\n", 3),  # a list never closed: the line it opens on
+    ("title: عنوان\ndate: 2020-01-01\nsummary: \"ملخص\nplaces: [حلب]\n", 4),  # a quote never closed
+    ("title: 'عنوان\ndate: 2020-01-01\n", 2),
+    ("title: عنوان\nplaces: {حلب\n", 3),  # a mapping never closed, up to the closing fence
+    ("title: عنوان\nsummary: ملخص: ثان\nplaces: x\n", 3),  # the colon is on this line
+    ("title: عنوان\ndate: 2020-01-01\n  tags: [x]\n", 4),  # the indented key
+    ("title: عنوان\ntags:\n  - a\n - b\n", 5),
+])
+def test_malformed_yaml_names_the_line_of_the_mistake(tmp_path, front_matter, line):
+    error = only_error(load(tmp_path, {"content/a.md": f"---\n{front_matter}---\nنص\n"}))
     assert error.path == "content/a.md"
-    assert error.line == 4
-    assert "not valid YAML" in error.message
+    assert (error.line, "not valid YAML" in error.message) == (line, True), error
 
 
 def test_missing_front_matter_says_how_to_fix(tmp_path):

@@ -130,8 +130,8 @@ def load_config(site_dir: Path) -> SiteConfig:
         raise ConfigError(ContentError(CONFIG_FILE, Msg("a number is too long to read ({detail})", detail=str(exc)),
                                        None, N_("put the value in quotes"))) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
+        line = yaml_error_line(exc)
+        line = line + 1 if line is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(ContentError(CONFIG_FILE, Msg("invalid YAML: {problem}", problem=problem), line,
                                        N_("check the indentation and quote values that contain ':'"))) from None
@@ -141,6 +141,21 @@ def load_config(site_dir: Path) -> SiteConfig:
         raise ConfigError(ContentError(CONFIG_FILE, N_("expected 'key: value' lines"), 1))
     lines = {k.value: k.start_mark.line + 1 for k, _ in node.value} if node is not None else {}
     return _validate(raw, lines)
+
+
+def yaml_error_line(exc: yaml.YAMLError, last_line: int | None = None) -> int | None:
+    """The line (from 0) to report for a YAML error: where the mistake is.
+    PyYAML marks where it noticed the problem, which for an unclosed list,
+    mapping or quoted text is a later line (or the end of the document):
+    then the line where that construct began. `last_line`: the document's
+    last line, where a problem found means the cause is where it began."""
+    mark = getattr(exc, "problem_mark", None)
+    context = getattr(exc, "context_mark", None)
+    began = str(getattr(exc, "context", "") or "")
+    if context is not None and (mark is None or (last_line is not None and mark.line >= last_line)
+                                or (context.line < mark.line and ("flow" in began or "quoted" in began))):
+        mark = context
+    return mark.line if mark is not None else None
 
 
 def read_settings_text(path: Path, shown: str) -> str:

@@ -20,7 +20,7 @@ import yaml
 
 from . import arabic
 from .cache import RecordCache
-from .config import TaxonomySpec, read_settings_text
+from .config import TaxonomySpec, read_settings_text, yaml_error_line
 from .i18n import N_, Msg
 from .model import Article, ContentError
 from .workers import fork_map
@@ -258,9 +258,9 @@ def _read(text: str, shown: str) -> Gazetteer:
     try:
         root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise GazetteerError(ContentError(shown, f"invalid YAML: {getattr(exc, 'problem', exc)}",
-                                          mark.line + 1 if mark else None)) from None
+        line = yaml_error_line(exc)
+        raise GazetteerError(ContentError(shown, Msg("invalid YAML: {problem}", problem=str(getattr(exc, "problem", exc))),
+                                          line + 1 if line is not None else None)) from None
     if not isinstance(root, yaml.MappingNode):
         raise fail("expected the sections 'places:' and 'actors:'", root)
     entries: list[Entry] = []

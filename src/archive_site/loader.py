@@ -22,7 +22,7 @@ import yaml
 
 from . import arabic, dates
 from .cache import RecordCache, file_state
-from .config import OUTPUT_FOLDERS, SiteConfig
+from .config import OUTPUT_FOLDERS, SiteConfig, yaml_error_line
 from .i18n import N_, Msg
 from .model import Article, ContentError, Page, SkippedFile, instant
 from .sanitize import clean_html
@@ -477,14 +477,12 @@ def _yaml_fields(source: str, rel: str, offset: int, term_keys: tuple[str, ...],
                        line + offset - 1 if line else None, N_("put the value in quotes to keep it as text")) from None
     except yaml.YAMLError as exc:
         exc = _pure_python_yaml_error(source) or exc  # libyaml's marks are less precise
-        mark = getattr(exc, "problem_mark", None)
-        if mark is None or mark.line >= end - 1:  # at the closing fence: the cause is where it began
-            mark = getattr(exc, "context_mark", None) or mark
+        line = yaml_error_line(exc, end - 1)
         problem = (getattr(exc, "problem", None) or "not valid YAML").replace(
             "'<stream end>'", "the end of the sidecar" if sidecar else "the end of the front matter")
         raise _Invalid(Msg("the sidecar is not valid YAML: {problem}" if sidecar else
                            "front matter is not valid YAML: {problem}", problem=problem),
-                       mark.line + offset if mark else offset,
+                       line + offset if line is not None else offset,
                        N_("check the indentation, and put values that contain ':' or start with '[' in quotes")
                        ) from None
     if fields is None:
