@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -47,6 +48,37 @@ def test_index_words_are_the_readings_missing_from_the_text():
     assert "الحكومية" not in extra  # written as it is already
 
 
+def test_a_first_letter_is_kept_where_the_archive_writes_the_word_whole():
+    counts = arabic.reading_counts(["التقى بشار بالوفد في الشارع", "تحدثت فاطمة عن ابنها", "مخيمات أطمة",
+                                    "قتل مدنيان بغارة", "استهدفت الغارة", "غارات جديدة", "لجنة التحقيق"])
+    keep = arabic.search_keep(counts)
+    assert {"بشار", "فاطمة", "لجنة"} <= keep and "بغارة" not in keep
+    assert arabic.search_key("بشار", keep) == "بشار" and arabic.search_key("بشار") == "شار"
+    assert arabic.search_key("وبشار", keep) == "بشار"
+    assert arabic.search_key("بغارة", keep) == "غارة"
+    assert arabic.search_key("بالوفد", keep) == "وفد"  # a clitic before ال always is one
+    # one word starting with such a letter is searched exactly: the engine's stemmer would strip it
+    assert arabic.search_query("بشار", keep) == '"بشار"'
+    assert arabic.search_query("بشار الأسد", keep) == "بشار اسد"
+    assert arabic.search_query("قوات") == "قوة"
+    # the index of an article that writes فاطمة does not hold اطمة
+    assert "اطمة" not in arabic.search_extra_words("تحدثت فاطمة عن ابنها", keep=keep)
+    assert "اطمة" in arabic.search_extra_words("تحدثت فاطمة عن ابنها")
+
+
+@pytest.mark.parametrize("written, query", [
+    ("مجازر", "مجزرة"), ("المجزرة", "مجازر"), ("البراميل", "برميل"), ("أطفال", "طفل"), ("منازلهم", "منازل"),
+    ("الرقة", "الرقه"), ("مسؤول", "مسئول"), ("المسئولين", "مسؤولين"), ("المعتقلين", "معتقل"),
+])
+def test_the_index_holds_other_spellings_and_broken_plurals(written, query):
+    indexed = set(arabic.search_extra_words(written)) | set(arabic.written_words(arabic.search_normal(written)))
+    assert any(form.startswith(arabic.search_key(query)) for form in indexed), sorted(indexed)
+
+
+def test_persian_and_arabic_digits_are_searched_as_ascii():
+    assert arabic.search_key("۲۰۱۹") == arabic.search_key("٢٠١٩") == "2019"
+
+
 def test_reading_time_in_arabic():
     assert arabic.reading_time(50) == "دقيقة واحدة"
     assert arabic.reading_time(360) == "دقيقتان"
@@ -66,6 +98,12 @@ ARTICLES = {
     "g-civilians": ("2023-08-14", "قصف مدفعي", "قتل عدد من العناصر والمدنيين في القصف المدفعي على القرية."),
     "h-tashkeel": ("2018-03-18", "قذيفة على مدرسة", "سَقَطَتْ قَذِيفَةٌ عَلَى مَدْرَسَةٍ فِي الحَيِّ فَأَصَابَتْ طَالِبَيْنِ."),
     "i-alef": ("2024-03-05", "غارات على مواقع", "استهدفت إسرائيل مواقع عسكرية قرب مطار دمشق الدولي."),
+    "j-bashar": ("2012-06-01", "لقاء في القصر", "التقى بشار وفداً أممياً في القصر صباح الخميس."),
+    "k-street": ("2013-04-09", "إغلاق طريق", "أغلقت دورية أمنية الشارع الرئيسي في المدينة طوال النهار."),
+    "l-massacres": ("2014-07-12", "تقرير سنوي", "وثّق التقرير مجازر عدة ارتكبت في المنطقة خلال العام."),
+    "m-official": ("2025-02-02", "تصريح رسمي", "قال مسؤول محلي إن المساعدات وصلت إلى الأهالي."),
+    "n-raqqa": ("2017-10-20", "عودة النازحين", "عاد نازحون إلى مدينة الرقة بعد انتهاء المعارك."),
+    "o-idlib-twice": ("2020-02-05", "تقدم نحو سراقب", "تقدمت القوات نحو سراقب ثم نحو أريحا في ريف إدلب."),
 }
 
 # What a reader types, and the articles that must come back (and some that must not).
@@ -82,6 +120,11 @@ QUERIES = [
     ("قَذِيفَة", {"h-tashkeel"}, set()),
     ("اسرائيل", {"i-alef"}, set()),
     ("إسرائيل", {"i-alef"}, set()),
+    ("مجزرة", {"l-massacres"}, set()),  # a broken plural
+    ("بشار", {"j-bashar"}, {"k-street"}),  # ب is part of the name: never شار
+    ("الرقه", {"n-raqqa"}, set()),  # ة typed as ه
+    ("مسئول", {"m-official"}, set()),  # the other seat of the hamza
+    ("۲۰۱۷", {"n-raqqa"}, set()),  # Persian digits
 ]
 
 
@@ -95,7 +138,7 @@ def search_site(tmp_path_factory):
 
     assert main(["build", str(root), "-q"]) == 0
     with http_server(root / "build") as address:
-        yield address
+        yield address, frozenset(json.loads((root / "build/pagefind/archive-site-keep.json").read_text("utf-8")))
 
 
 def wait_for_results(page, query: str) -> None:
@@ -129,8 +172,11 @@ def search_page(chromium, search_site):
     errors = []
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(search_site + "search/")
+    address, keep = search_site
+    page.goto(address + "search/")
     page.wait_for_selector(".pagefind-ui__search-input")
+    page.wait_for_function("() => window.archiveSiteSearch.ready")
+    page.keep = keep
     yield page, errors
     page.close()
 
@@ -147,8 +193,12 @@ def test_arabic_queries_find_variant_forms(search_page, query, expected, unexpec
 def test_browser_and_python_reduce_queries_alike(search_page):
     page, _ = search_page
     words = [q for q, _, _ in QUERIES] + [w for pair in MEETING for w in pair] + ["وبالقوات", "فللمعتقلين", "Idlib"]
+    words += ["بشار", "فاطمة", "۱۲۳", "بشار الأسد", "وبالمجازر"]
     keys = page.evaluate("words => words.map(w => window.archiveSiteSearch.key(w))", words)
-    assert keys == [arabic.search_key(w) for w in words]
+    assert keys == [arabic.search_key(w, page.keep) for w in words]
+    queries = page.evaluate("words => words.map(w => window.archiveSiteSearch.processTerm(w))", words)
+    assert queries == [arabic.search_query(w, page.keep) for w in words]
+    assert "بشار" in page.keep
 
 
 def test_excerpts_show_the_article_text_with_the_match_marked(search_page):
@@ -197,6 +247,33 @@ def test_results_narrow_to_a_year_and_a_place(search_page):
     assert {"c-raid", "d-raids"} <= set(results(page, "غارة"))
     filter_by(page, "السنة", "2019", ["c-raid"])
     filter_by(page, "المكان", "حلب", ["c-raid"])  # the article names ريف حلب, which is inside حلب
+    assert errors == []
+
+
+def test_filter_counts_are_counts_of_articles(search_page):
+    # o-idlib-twice names two places in ريف إدلب: it counts once under إدلب, as under every place.
+    page, errors = search_page
+    found = results(page, "قوات")
+    assert "o-idlib-twice" in found
+    group = filter_group(page, "المكان")
+    group.evaluate("details => { details.open = true; }")
+    labels = group.locator("label").all_inner_texts()
+    group.evaluate("details => { details.open = false; }")
+    counts = {m.group(1).strip(): int(m.group(2)) for m in (re.match(r"(.+?)\s*\((\d+)\)", t) for t in labels) if m}
+    assert counts.get("إدلب") and counts.get("ريف إدلب")
+    for place in ("إدلب", "ريف إدلب", "سراقب"):
+        shown = counts[place]
+        group.evaluate("details => { details.open = true; }")
+        box = group.get_by_label(re.compile(f"^{place}"))
+        box.check()
+        try:
+            page.wait_for_function("n => document.querySelectorAll('.pagefind-ui__result-link').length === n",
+                                   arg=min(shown, 5), timeout=5000)
+            assert len(shown_slugs(page)) == min(shown, 5)
+        finally:
+            box.uncheck()
+            group.evaluate("details => { details.open = false; }")
+    assert counts["إدلب"] == len([s for s in found if s in {"a-forces", "b-quwat", "o-idlib-twice"}])
     assert errors == []
 
 

@@ -199,6 +199,13 @@ def count_articles(n: int) -> str:
 # word among its own, so the two meet. The same rules run in the browser
 # (theme/static/search.js); keep them in step. The feminine plural ending
 # ـات is also read as ـة, which the stemmer does not do either.
+#
+# A first letter that may be a clitic (بشار، فاطمة، لجنة، كمال) is part of
+# the word as often as not. A query word keeps it when the archive's own
+# text says so: `keep` (see search_keep) holds the words written more often
+# whole than their rest is. And a one-word query whose key starts with such a
+# letter is searched as an exact word (in quotes), since the search engine's
+# stemmer would strip that letter itself and match بشار to الشارع.
 
 _FRONT_LETTERS = ("و", "ف", "ب", "ك", "ل")
 _SEARCH_MIN = 3  # letters a reading keeps, so short words are left whole
@@ -210,12 +217,17 @@ def search_forms(word: str) -> frozenset[str]:
     (the conjunctions و ف, the prepositions ب ك ل, the article ال and للـ)
     and the plural ending ـات read as ـة, the word itself included:
     والقوات gives القوات, قوات, قوة, لقوات…"""
+    return _readings(word, frozenset())
+
+
+@functools.lru_cache(maxsize=200_000)
+def _readings(word: str, keep: frozenset[str]) -> frozenset[str]:
     forms = {word}
     todo = [word]
     while todo:
         form = todo.pop()
         shorter = []
-        if form.startswith(_FRONT_LETTERS):
+        if form.startswith(_FRONT_LETTERS) and form not in keep:
             shorter.append(form[1:])
         if form.startswith("لل"):
             shorter.append("ال" + form[2:])
@@ -237,24 +249,118 @@ def search_normal(text: str) -> str:
     return slug_form(text).lower()
 
 
-def search_key(word: str) -> str:
+def search_key(word: str, keep: frozenset[str] = frozenset()) -> str:
     """Return the form a query word is searched by: the shortest of its
-    readings, ties broken alphabetically."""
-    return min(search_forms(search_normal(word)), key=lambda form: (len(form), form))
+    readings, ties broken alphabetically; a first letter is not taken for
+    a clitic in the words of `keep`."""
+    return min(_readings(search_normal(word), keep), key=lambda form: (len(form), form))
 
 
-def search_extra_words(text: str, names: tuple[str, ...] | list[str] = ()) -> list[str]:
+def search_query(text: str, keep: frozenset[str] = frozenset()) -> str:
+    """Return the query the search engine is given for what a reader typed:
+    the key of each word; one word whose key starts with و ف ب ك ل (four
+    letters or more) in quotes, as an exact word."""
+    keys = [search_key(word, keep) for word in written_words(text)]
+    if len(keys) == 1 and len(keys[0]) >= 4 and keys[0].startswith(_FRONT_LETTERS):
+        return f'"{keys[0]}"'
+    return " ".join(keys)
+
+
+def search_keep(counts: dict[str, int]) -> frozenset[str]:
+    """The words whose first letter a query keeps: of the readings counted in
+    `counts` (how many written words have each among their readings), those
+    starting with و ف ب ك ل whose rest is not found, apart from them, at
+    least twice as often as they are. بشار (شار only inside بشار) and فاطمة
+    (as often as أطمة) are kept; بغارة (غارة far more often on its own) is
+    not. لل and a clitic before ال are always taken as clitics."""
+    keep = set()
+    for form, seen in counts.items():
+        rest = form[1:]
+        if (form.startswith(_FRONT_LETTERS) and len(rest) >= _SEARCH_MIN and not rest.startswith("ال")
+                and not form.startswith("لل") and counts.get(rest, 0) - seen < 2 * seen):
+            keep.add(form)
+    return frozenset(keep)
+
+
+# Broken plurals of news and documentation vocabulary, singular first: the
+# index holds the other form of each, so مجزرة finds مجازر and the reverse.
+BROKEN_PLURALS = (
+    ("مجزرة", "مجازر"), ("برميل", "براميل"), ("طفل", "اطفال"), ("منزل", "منازل"), ("بيت", "بيوت"),
+    ("سجن", "سجون"), ("قرية", "قرى"), ("مدينة", "مدن"), ("شهيد", "شهداء"), ("جريح", "جرحى"),
+    ("قتيل", "قتلى"), ("اسير", "اسرى"), ("سجين", "سجناء"), ("مدرسة", "مدارس"), ("صاروخ", "صواريخ"),
+    ("قذيفة", "قذائف"), ("لغم", "الغام"), ("حي", "احياء"), ("مسجد", "مساجد"), ("سوق", "اسواق"),
+    ("شارع", "شوارع"), ("معبر", "معابر"), ("اسرة", "اسر"), ("امراة", "نساء"), ("رجل", "رجال"),
+    ("حاجز", "حواجز"), ("فصيل", "فصائل"), ("جندي", "جنود"), ("ضابط", "ضباط"), ("عنصر", "عناصر"),
+    ("سلاح", "اسلحة"), ("تقرير", "تقارير"), ("شاهد", "شهود"), ("جثة", "جثث"), ("مقبرة", "مقابر"),
+    ("ملجا", "ملاجئ"), ("منطقة", "مناطق"), ("ريف", "ارياف"), ("معركة", "معارك"), ("طبيب", "اطباء"),
+    ("مصدر", "مصادر"), ("قاض", "قضاة"), ("محكمة", "محاكم"), ("حكم", "احكام"), ("جريمة", "جرائم"),
+    ("ضحية", "ضحايا"), ("ارض", "اراضي"), ("مزرعة", "مزارع"), ("بئر", "ابار"), ("نهر", "انهار"),
+    ("جسر", "جسور"), ("طريق", "طرق"), ("مبنى", "مباني"), ("مصنع", "مصانع"), ("فرن", "افران"),
+    ("مخبز", "مخابز"), ("مدفع", "مدافع"), ("قنبلة", "قنابل"), ("ولد", "اولاد"), ("اب", "اباء"),
+    ("عامل", "عمال"), ("تاجر", "تجار"), ("شيخ", "شيوخ"), ("عشيرة", "عشائر"), ("قبيلة", "قبائل"),
+    ("زعيم", "زعماء"), ("قائد", "قادة"), ("وزير", "وزراء"), ("نائب", "نواب"), ("سفير", "سفراء"),
+    ("دولة", "دول"), ("حزب", "احزاب"), ("جيش", "جيوش"), ("فرقة", "فرق"), ("لواء", "الوية"),
+    ("كتيبة", "كتائب"), ("فوج", "افواج"), ("قاعدة", "قواعد"), ("فرع", "فروع"), ("زنزانة", "زنازين"),
+    ("مقاتل", "مقاتلون"), ("معتقل", "معتقلون"), ("مستشفى", "مشافي"), ("مركز", "مراكز"), ("مخيم", "مخيمات"),
+    ("مهجر", "مهجرون"), ("نازح", "نازحون"), ("لاجئ", "لاجئون"), ("مفقود", "مفقودون"), ("مدني", "مدنيون"),
+    ("صحفي", "صحفيون"), ("ناشط", "ناشطون"), ("مسلح", "مسلحون"), ("حادثة", "حوادث"), ("واقعة", "وقائع"),
+    ("شهادة", "شهادات"), ("انتهاك", "انتهاكات"), ("اشتباك", "اشتباكات"), ("هجوم", "هجمات"),
+)
+
+
+def _plural_table() -> dict[str, tuple[str, ...]]:
+    table: dict[str, list[str]] = {}
+    for singular, plural in BROKEN_PLURALS:
+        others = {plural}
+        if plural.endswith(("ون", "ين")):  # sound masculine plurals in both cases
+            others.add(plural[:-2] + ("ين" if plural.endswith("ون") else "ون"))
+        for form in {singular, *others}:
+            table.setdefault(form, []).extend(other for other in {singular, *others} if other != form)
+    return {form: tuple(sorted(set(others))) for form, others in table.items()}
+
+
+_PLURALS = _plural_table()
+_HAMZA_SEATS = str.maketrans({"ؤ": "ئ", "ئ": "ؤ"})
+
+
+def index_variants(reading: str) -> tuple[str, ...]:
+    """Other spellings and numbers a reader may search a `reading` by: ة
+    typed as ه at the end (الرقه), the other seat of a medial hamza
+    (مسؤول/مسئول) and the other number of a broken plural (مجزرة/مجازر)."""
+    found = list(_PLURALS.get(reading, ()))
+    if reading.endswith("ة"):
+        found.append(reading[:-1] + "ه")
+    if ("ؤ" in reading[:-1] or "ئ" in reading[:-1]):
+        found.append(reading[:-1].translate(_HAMZA_SEATS) + reading[-1])
+    return tuple(found)
+
+
+def search_extra_words(text: str, names: tuple[str, ...] | list[str] = (),
+                       keep: frozenset[str] = frozenset()) -> list[str]:
     """Return the words to index beside `text` so that search_key queries
-    find it: the readings of its words that it does not already contain, and
-    the words of `names` (aliases of its places and actors) with theirs.
-    Each once, in order of first appearance."""
+    find it: the readings of its words that it does not already contain
+    (a first letter is not taken for a clitic in the words of `keep`),
+    their index_variants, and the words of `names` (aliases of its places and
+    actors) with theirs. Each once, in order of first appearance."""
     written = set(written_words(text))
     extra: dict[str, None] = {}
     for form in written_words(search_normal(" ".join([text, *names]))):
-        for reading in search_forms(form):
-            if reading not in written:
-                extra[reading] = None
+        for reading in _readings(form, keep):
+            for variant in (reading, *index_variants(reading)):
+                for found in (variant,) if variant == reading else _readings(variant, keep):
+                    if found not in written:
+                        extra[found] = None
     return list(extra)
+
+
+def reading_counts(texts) -> dict[str, int]:
+    """How many words of `texts` have each reading (for search_keep)."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        for form in written_words(search_normal(text)):
+            for reading in search_forms(form):
+                counts[reading] = counts.get(reading, 0) + 1
+    return counts
 
 
 def reading_time(words: int, per_minute: int = 180) -> str:

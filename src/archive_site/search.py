@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import html
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -34,6 +35,8 @@ from .taxonomy import Site
 # The folder of the output the index is written to.
 INDEX_FOLDER = "pagefind"
 YEAR_FILTER = "السنة"
+# In the index folder: the words whose first letter a query keeps (arabic.search_keep).
+KEEP_FILE = "archive-site-keep.json"
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,10 @@ def index_fingerprint(site: Site, cards: dict[str, str]) -> str:
     return digest.hexdigest()
 
 
-_SOURCE_VERSION = "3"  # change when source_document changes
+# The code that makes the index's documents and word lists: an index made
+# by other rules is never kept.
+_SOURCE_VERSION = hashlib.blake2b(Path(__file__).read_bytes() + Path(arabic.__file__).read_bytes(),
+                                  digest_size=8).hexdigest()
 
 
 # Pagefind's interface inserts filter names and values into the page as
@@ -84,8 +90,10 @@ def filter_text(text: str) -> str:
     return text.translate(_MARKUP)
 
 
-def source_document(site: Site, article: Article, gazetteer: Gazetteer | None) -> str:
-    """Return the HTML document Pagefind indexes for `article`."""
+def source_document(site: Site, article: Article, gazetteer: Gazetteer | None,
+                    keep: frozenset[str] = frozenset()) -> str:
+    """Return the HTML document Pagefind indexes for `article`; `keep`: the
+    words whose first letter is not a clitic (arabic.search_keep)."""
     esc = html.escape
     terms = site.article_terms[article.slug]
     names = []
@@ -102,7 +110,9 @@ def source_document(site: Site, article: Article, gazetteer: Gazetteer | None) -
             names.append(term.name)
     if article.date is not None:
         filters.append((YEAR_FILTER, str(article.date.year)))
-    extra = arabic.search_extra_words(f"{article.title}\n{article.text}", names)
+    # Each value once: an article naming two places in إدلب counts once under إدلب.
+    filters = list(dict.fromkeys(filters))
+    extra = arabic.search_extra_words(f"{article.title}\n{article.text}", names, keep)
     date = arabic.format_date(article.date, site.config.months) if article.date else ""
     parts = [
         f'<!DOCTYPE html><html lang="{esc(site.config.language)}"><head><meta charset="utf-8">'
@@ -164,10 +174,11 @@ def _index_in(scratch: Path, site: Site, gazetteer: Gazetteer | None, target: Pa
               cancel: threading.Event | None) -> SearchResult:
     """build_index's work, in the temporary folder `scratch`."""
     source = Path(scratch, "site")
+    keep = arabic.search_keep(arabic.reading_counts(f"{a.title}\n{a.text}" for a in site.articles))
     for article in site.articles:
         folder = source / article.url
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "index.html").write_text(source_document(site, article, gazetteer), encoding="utf-8")
+        (folder / "index.html").write_text(source_document(site, article, gazetteer, keep), encoding="utf-8")
     output = Path(scratch, "index")
     command = [sys.executable, "-m", "pagefind", "--site", str(source), "--output-path", str(output),
                "--force-language", site.config.language]
@@ -189,6 +200,9 @@ def _index_in(scratch: Path, site: Site, gazetteer: Gazetteer | None, target: Pa
         detail = (stderr.strip() or stdout.strip()).splitlines()
         reason = detail[-1] if detail else f"exit status {process.returncode}"
         return SearchResult(False, Msg("search index not built: Pagefind failed: {reason}", reason=reason))
+    # The words a query keeps whole (theme/static/search.js reads them).
+    (output / KEEP_FILE).write_text(json.dumps(sorted(keep), ensure_ascii=False, separators=(",", ":")),
+                                    encoding="utf-8")
     if target.exists():
         shutil.rmtree(target)
     shutil.move(str(output), target)

@@ -3,8 +3,10 @@
  * The index holds, besides each article's text, every word's readings with
  * front clitics removed (و ف ب ك ل ال لل). A query word is reduced here to
  * its shortest reading, as archive_site.arabic.search_key does, so قوات and
- * القوات, معتقل and والمعتقل meet. Excerpts are built from the article text
- * alone, never from those added readings. */
+ * القوات, معتقل and والمعتقل meet; a first letter is kept in the words the
+ * index lists as written whole (بشار، فاطمة), and one such word is searched
+ * exactly, as archive_site.arabic.search_query does. Excerpts are built from
+ * the article text alone, never from those added readings. */
 (function () {
   "use strict";
 
@@ -15,18 +17,21 @@
   var AL = "\u0627\u0644", LL = "\u0644\u0644";
   var MIN = 3;
 
+  var keep = {}; // words whose first letter is not a clitic (search_keep), loaded below
+
   function normal(text) {
-    var digits = "٠١٢٣٤٥٦٧٨٩";
+    var digits = "٠١٢٣٤٥٦٧٨٩", persian = "۰۱۲۳۴۵۶۷۸۹";
     return text.normalize("NFKC").replace(INVISIBLE, "").replace(TASHKEEL, "").replace(ALEF, "\u0627")
-      .replace(/[٠-٩]/g, function (d) { return String(digits.indexOf(d)); }).toLowerCase();
+      .replace(/[٠-٩]/g, function (d) { return String(digits.indexOf(d)); })
+      .replace(/[۰-۹]/g, function (d) { return String(persian.indexOf(d)); }).toLowerCase();
   }
 
-  function forms(word) {
+  function forms(word, noKeep) {
     var seen = {}, todo = [word], all = [word];
     seen[word] = true;
     while (todo.length) {
       var form = todo.pop(), shorter = [];
-      if (FRONT.indexOf(form.charAt(0)) >= 0) shorter.push(form.slice(1));
+      if (FRONT.indexOf(form.charAt(0)) >= 0 && (noKeep || !keep[form])) shorter.push(form.slice(1));
       if (form.indexOf(LL) === 0) shorter.push(AL + form.slice(2));
       if (form.indexOf(AL) === 0) shorter.push(form.slice(2));
       if (form.slice(-2) === "\u0627\u062a") shorter.push(form.slice(0, -2) + "\u0629"); // ـات → ـة
@@ -52,7 +57,11 @@
   }
 
   function processTerm(term) {
-    return words(term).map(key).join(" ");
+    var keys = words(term).map(key);
+    if (keys.length === 1 && keys[0].length >= 4 && FRONT.indexOf(keys[0].charAt(0)) >= 0) {
+      return '"' + keys[0] + '"';
+    }
+    return keys.join(" ");
   }
 
   function escapeHtml(text) {
@@ -66,7 +75,7 @@
   // The query's keys match a word of the text when one of the word's
   // readings starts with one of them (the search engine also matches prefixes).
   function matches(token) {
-    var readings = forms(normal(token.replace(/[^\p{L}\p{N}\p{M}]/gu, "")));
+    var readings = forms(normal(token.replace(/[^\p{L}\p{N}\p{M}]/gu, "")), true);
     return lastKeys.some(function (k) {
       return readings.some(function (r) { return r.indexOf(k) === 0; });
     });
@@ -107,7 +116,7 @@
   }
 
   // For the tests, which check these rules against the Python ones.
-  window.archiveSiteSearch = { key: key, processTerm: processTerm };
+  window.archiveSiteSearch = { key: key, processTerm: processTerm, ready: false };
 
   var box = document.getElementById("search");
   var root = box.getAttribute("data-root");
@@ -128,7 +137,7 @@
   var script = document.createElement("script");
   script.src = bundle + "pagefind-ui.js";
   script.onerror = unavailable;
-  script.onload = function () {
+  function start() {
     var ui = new PagefindUI({
       element: "#search",
       bundlePath: bundle,
@@ -139,7 +148,7 @@
       translations: JSON.parse(box.getAttribute("data-strings")),
       processTerm: function (term) {
         var processed = processTerm(term);
-        lastKeys = processed.split(" ").filter(Boolean);
+        lastKeys = processed.replace(/"/g, "").split(" ").filter(Boolean);
         return processed;
       },
       processResult: processResult
@@ -148,6 +157,15 @@
     if (input) input.setAttribute("aria-label", box.getAttribute("data-label"));
     var query = new URLSearchParams(window.location.search).get("q");
     if (query) ui.triggerSearch(query);
-  };
+    window.archiveSiteSearch.ready = true;
+  }
+  // The interface starts once the list of words kept whole is read (or
+  // found missing: then every first letter may be a clitic, as before).
+  var kept = fetch(bundle + "archive-site-keep.json").then(function (response) {
+    return response.ok ? response.json() : [];
+  }).then(function (list) {
+    list.forEach(function (word) { keep[word] = true; });
+  }, function () {});
+  script.onload = function () { kept.then(start); };
   document.head.appendChild(script);
 })();
