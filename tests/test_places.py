@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import re
 import sys
 
 import pytest
@@ -18,9 +21,12 @@ from detection_precision import evaluate, sentence_article  # noqa: E402
 GAZETTEER = _read(PACKAGED.read_text(encoding="utf-8"), "gazetteer.yml")
 
 
-def found(text: str, kind: str = "places", **front_matter) -> list[str]:
-    """Return the slugs tagged on an article whose body is `text`."""
+def found(text: str, kind: str = "places", day: dt.date | None = None, **front_matter) -> list[str]:
+    """Return the slugs tagged on an article whose body is `text` (dated `day`)."""
     article = sentence_article(text)
+    if day is not None:
+        from dataclasses import replace
+        article = replace(article, date=dt.datetime.combine(day, dt.time()))
     if front_matter:
         from dataclasses import replace
         exclude = front_matter.pop("exclude", ())
@@ -185,6 +191,79 @@ def test_seed_article_is_on_its_places_and_actors_pages(cli, tmp_path):
                  "actors/syrian-national-army", "actors/turkish-armed-forces"]:
         term_pages = "".join(p.read_text(encoding="utf-8").replace("../", "") for p in (out / page).rglob("*.html"))
         assert link.replace("../", "") in term_pages, page
+
+
+def test_the_seed_article_happened_in_bzaa_and_names_the_other_places(cli, tmp_path):
+    out = tmp_path / "out"
+    assert cli("build", REPO, "-o", out).status == 0
+    front = (out / "index.html").read_text(encoding="utf-8")
+    card = front[front.index(SEED_URL):]
+    card = card[card.index('<p class="meta">'):]
+    card = card[:card.index("</p>")]
+    # the card names the place of the event, not every place the text mentions
+    assert ">بزاعة<" in card and "الحسكة" not in card and "ريف حلب" not in card
+    page = (out / SEED_URL / "index.html").read_text(encoding="utf-8")
+    places = page[page.index('class="terms terms-places"'):]
+    assert places.index(">بزاعة<") < places.index("(مكان الحدث)") < places.index(">ريف حلب<") < places.index(">الحسكة<")
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
+    assert data["contentLocation"] == [{"@type": "Place", "name": "بزاعة"}]
+    assert {"@type": "Place", "name": "الحسكة"} in data["mentions"]
+
+
+@pytest.mark.parametrize("text, primary", [
+    ("قصف على بلدة سراقب. وتعرضت مدينة إدلب ومعرة النعمان لقصف مماثل.", "saraqib"),  # most specific of the opening
+    ("نزوح من ريف حلب نحو الحدود. ووصلت عائلات إلى بزاعة لاحقاً.", "aleppo-countryside"),  # the opening names one
+])
+def test_the_place_of_the_event_comes_first(text, primary):
+    assert found(text)[0] == primary
+    # an editor's own list keeps its order: its first place is the primary one
+    assert found(text, places=["حلب", "سراقب"])[:2] == ["aleppo", "saraqib"]
+
+
+@pytest.mark.parametrize("day, actor", [
+    (dt.date(2019, 5, 1), "syrian-government-forces"), (dt.date(2024, 12, 7), "syrian-government-forces"),
+    (dt.date(2024, 12, 8), "syrian-transitional-forces"), (dt.date(2025, 6, 1), "syrian-transitional-forces"),
+])
+def test_one_name_means_the_actor_of_its_period(day, actor):
+    assert found("انتشر الجيش السوري في المدينة", "actors", day=day) == [actor]
+    assert found("أعلن الجيش العربي السوري السيطرة على البلدة", "actors", day=day) == [actor]
+
+
+def test_an_undated_article_is_not_given_an_actor_whose_period_it_cannot_tell():
+    assert found("انتشر الجيش السوري في المدينة", "actors") == []
+    assert found("قصفت قوات النظام البلدة", "actors") == ["syrian-government-forces"]  # one actor only
+
+
+def test_articles_of_two_periods_land_on_two_actor_pages(cli, tmp_path):
+    site = write_site(tmp_path / "site", {
+        "content/a.md": "---\ntitle: قصف\ndate: 2019-03-02\n---\n\nقصف الجيش السوري أطراف البلدة ليلاً.\n",
+        "content/b.md": "---\ntitle: انتشار\ndate: 2025-03-02\n---\n\nانتشر الجيش السوري في أحياء المدينة.\n",
+    })
+    assert cli("build", site).status == 0
+    before = (site / "build/actors/syrian-government-forces/index.html").read_text(encoding="utf-8")
+    after = (site / "build/actors/syrian-transitional-forces/index.html").read_text(encoding="utf-8")
+    assert "قصف" in before and "انتشار" not in before
+    assert "انتشار" in after and "قصف" not in after
+
+
+@pytest.mark.parametrize("text, kind, absent, present", [
+    ("أعلنت كتائب حزب الله مسؤوليتها عن الهجوم", "actors", "hezbollah", ["kataib-hezbollah"]),
+    ("تبنت سرايا حزب الله الهجوم", "actors", "hezbollah", []),  # a longer name the gazetteer does not know
+    ("قال مقاتلون من حزب الله إنهم انسحبوا", "actors", None, ["hezbollah"]),
+    ("سقطت قذائف على أشرفية صحنايا صباحاً", "places", "sahnaya", []),
+    ("سقطت قذائف على صحنايا صباحاً", "places", None, ["sahnaya"]),
+])
+def test_a_name_inside_a_longer_name_is_not_taken(text, kind, absent, present):
+    got = found(text, kind)
+    assert absent not in got and [g for g in got if g in present or not present] == present
+
+
+def test_actor_periods_are_checked(tmp_path):
+    from archive_site.gazetteer import GazetteerError
+    with pytest.raises(GazetteerError, match="'from' of 'x' must be a date"):
+        _read("actors:\n- {slug: x, name: س, from: soon}\n", "gazetteer.yml")
+    with pytest.raises(GazetteerError, match="ends before it starts"):
+        _read("actors:\n- {slug: x, name: س, from: 2020-01-01, until: 2019-01-01}\n", "gazetteer.yml")
 
 
 def test_place_page_shows_breadcrumb_and_child_places(cli, tmp_path):

@@ -8,6 +8,7 @@ record, after what the editor listed in the front matter.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import functools
 import hashlib
@@ -55,6 +56,15 @@ EXTENDING_WORDS = {arabic.normalize(w) for stem in (
 ELSEWHERE = {arabic.normalize(w) for w in (
     "لبنان", "العراق", "الأردن", "فلسطين", "الضفة", "غزة", "القدس", "مصر", "المغرب", "تونس", "الجزائر",
     "ليبيا", "تركيا", "إيران", "السعودية", "الكويت", "اليمن", "إسرائيل")}
+# A word right before a name that makes it the second half of another, longer
+# name: «كتائب حزب الله» (an Iraqi group, not حزب الله), «أشرفية صحنايا» (a
+# town of its own, not صحنايا). Such longer names, when known, are listed
+# whole and matched whole.
+HEAD_WORDS = {
+    "actors": {arabic.normalize(w) for w in (
+        "كتائب", "كتيبة", "لواء", "ألوية", "سرايا", "سرية", "فيلق", "تجمع", "اتحاد", "رابطة")},
+    "places": {arabic.normalize(w) for w in ("أشرفية", "اشرفية", "جديدة", "ضاحية", "مساكن")},
+}
 _QUARTERS = (("north", "الشمالي"), ("south", "الجنوبي"), ("east", "الشرقي"), ("west", "الغربي"))
 
 
@@ -68,6 +78,28 @@ class Entry:
     parent: str | None = None
     variants: tuple[str, ...] = ()
     ambiguous: bool = False
+    # The period an actor's names stand for it, when they stood for another
+    # before or after (the army before and after December 2024): the first
+    # day, and the first day it no longer does.
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+
+    def valid_on(self, when: dt.date | None) -> bool:
+        """Whether the entry's names mean it on the day `when` (None: an
+        undated article, for which only an entry with no period holds)."""
+        if when is None:
+            return self.valid_from is None and self.valid_until is None
+        return (self.valid_from is None or self.valid_from <= when) and \
+            (self.valid_until is None or when < self.valid_until)
+
+
+def pick(entries: list[Entry], when: dt.date | None) -> Entry | None:
+    """The entry a name means on the day `when`, of those it names: the only
+    one, or the one whose period holds; None when no period tells."""
+    if len(entries) == 1:
+        return entries[0]
+    fitting = [e for e in entries if e.valid_on(when)]
+    return fitting[0] if len(fitting) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -105,7 +137,7 @@ class Gazetteer:
     def __init__(self, entries: list[Entry]):
         self.digest = ""  # of the file it was read from: what a cache of tag results depends on
         self.entries: dict[tuple[str, str], Entry] = {(e.kind, e.slug): e for e in entries}
-        self._by_name: dict[tuple[str, str], Entry] = {}
+        self._by_name: dict[tuple[str, str], list[Entry]] = {}
         self._index: dict[str, dict[str, list[tuple[tuple[str, ...], str, Entry]]]] = {k: defaultdict(list)
                                                                                       for k in KINDS}
         for entry in entries:
@@ -116,7 +148,9 @@ class Gazetteer:
         parts = tuple(arabic.normalize(name).split())
         if not parts:
             return
-        self._by_name.setdefault((entry.kind, " ".join(parts)), entry)
+        named = self._by_name.setdefault((entry.kind, " ".join(parts)), [])
+        if entry not in named:
+            named.append(entry)
         spellings = [parts]
         if len(parts) == 2 and parts[0] in _JOINABLE:
             spellings.append((parts[0] + parts[1],))
@@ -124,9 +158,16 @@ class Gazetteer:
             for written, clitics in arabic.clitic_forms(first):
                 self._index[entry.kind][written].append((tuple(rest), clitics, entry))
 
-    def lookup(self, kind: str, name: str) -> Entry | None:
-        """Return the entry named `name` (any listed spelling), or None."""
-        return self._by_name.get((kind, arabic.normalize(name)))
+    def lookup(self, kind: str, name: str, when: dt.date | None = None) -> Entry | None:
+        """Return the entry named `name` (any listed spelling) on the day
+        `when` (see pick), or None."""
+        key = arabic.normalize(name)
+        named = self._by_name.get((kind, key))
+        if not named:
+            return None
+        # A canonical name (as pages and records carry it) is its own entry's, whatever the day.
+        own = [e for e in named if arabic.normalize(e.name) == key]
+        return pick(named, when) or (own[0] if len(own) == 1 and when is None else None)
 
     def get(self, kind: str, slug: str) -> Entry | None:
         return self.entries.get((kind, slug))
@@ -147,9 +188,9 @@ class Gazetteer:
         """Return the listed name closest to `name`, for a 'did you mean' hint."""
         names = [n for (k, n) in self._by_name if k == kind]
         close = difflib.get_close_matches(arabic.normalize(name), names, n=1, cutoff=0.75)
-        return self._by_name[(kind, close[0])].name if close else None
+        return self._by_name[(kind, close[0])][0].name if close else None
 
-    def find(self, kind: str, text: str) -> list[tuple[Entry, str, bool, str]]:
+    def find(self, kind: str, text: str, when: dt.date | None = None) -> list[tuple[Entry, str, bool, str]]:
         """Return the names of `kind` in `text`, in order, as (entry, words as
         written, needs support, reason). The longest name wins where names
         overlap. Ambiguous one-word names are judged by the word before them:
@@ -157,7 +198,9 @@ class Gazetteer:
         preposition attached, or joined by و to a place just before, they need
         another place of the same governorate in the article ("needs
         support"); otherwise they are left out, with a reason that starts
-        "not taken". The reason is empty for an unambiguous name."""
+        "not taken". The reason is empty for an unambiguous name. A name of
+        several entries means the one whose period holds on the day `when`
+        (the article's date); without a date it is not taken."""
         index = self._index[kind]
         text, tokens = _tokens(text)
         written: list[str] | None = None
@@ -171,11 +214,14 @@ class Gazetteer:
                 i += 1
                 continue
             best = None
+            meant: list[Entry] = []
             for rest, clitics, entry in candidates:
                 end = i + len(rest)
                 if end < count and (not rest or all(tokens[i + 1 + j] == w for j, w in enumerate(rest))):
                     if best is None or len(rest) > len(best[0]):
-                        best = (rest, clitics, entry)
+                        best, meant = (rest, clitics, entry), []
+                    if len(rest) == len(best[0]) and entry not in meant:
+                        meant.append(entry)
             if best is None:
                 i += 1
                 continue
@@ -187,7 +233,15 @@ class Gazetteer:
             end = i + len(rest)
             quote = " ".join(written[i:end + 1])
             abroad = kind == "places" and _abroad(tokens, end)
-            if abroad:
+            entry = pick(meant, when) or entry
+            if len(meant) > 1 and pick(meant, when) is None:
+                found.append((entry, quote, False, "not taken: the name stands for different actors in "
+                                                   "different periods, and the article has no date"))
+            elif i > 0 and clitics == "" and any(r in HEAD_WORDS[kind] for r in arabic.without_clitics(tokens[i - 1])):
+                # «كتائب حزب الله», «أشرفية صحنايا»: the second half of a longer name.
+                found.append((entry, f"{written[i - 1]} {quote}", False,
+                              f"not taken: «{written[i - 1]}» before it makes it another name"))
+            elif abroad:
                 found.append((entry, quote, False,
                               f"not taken: «{' '.join(written[end + 1:end + 3])}» places it outside Syria"))
             elif end + 1 < count and tokens[end + 1] in EXTENDING_WORDS:
@@ -299,7 +353,7 @@ def _entry(kind: str, node, fail) -> list[Entry]:
         raw = yaml.SafeLoader.construct_document(yaml.SafeLoader(""), node)
     except (ValueError, yaml.YAMLError) as exc:  # a number too long to convert, a bad value
         raise fail(f"an entry cannot be read ({getattr(exc, 'problem', None) or exc})", node) from None
-    unknown = set(raw) - {"slug", "name", "parent", "variants", "ambiguous", "countryside"}
+    unknown = set(raw) - {"slug", "name", "parent", "variants", "ambiguous", "countryside", "from", "until"}
     if unknown:
         raise fail(f"unknown key '{sorted(unknown)[0]}'", node)
     slug, name = raw.get("slug"), raw.get("name")
@@ -316,8 +370,14 @@ def _entry(kind: str, node, fail) -> list[Entry]:
     variants = raw.get("variants", [])
     if not isinstance(variants, list) or not all(isinstance(v, str) for v in variants):
         raise fail(f"'variants' of '{slug}' must be a list of names", node)
+    for bound in ("from", "until"):
+        if bound in raw and (type(raw[bound]) is not dt.date):
+            raise fail(f"'{bound}' of '{slug}' must be a date like 2024-12-08", node)
+    if raw.get("from") and raw.get("until") and raw["from"] >= raw["until"]:
+        raise fail(f"the period of '{slug}' ends before it starts", node)
     entry = Entry(kind, slug, arabic.clean(name).strip(), raw.get("parent"),
-                  tuple(arabic.clean(v) for v in variants), bool(raw.get("ambiguous", False)))
+                  tuple(arabic.clean(v) for v in variants), bool(raw.get("ambiguous", False)),
+                  raw.get("from"), raw.get("until"))
     entries = [entry]
     if raw.get("countryside"):
         region = Entry(kind, f"{slug}-countryside", f"ريف {entry.name}", slug)
@@ -370,13 +430,14 @@ def tag_article(article: Article, gazetteer: Gazetteer, taxonomies: tuple[Taxono
     warnings = []
     excluded = {arabic.normalize(n) for n in article.exclude}
     terms = dict(article.terms)
+    when = article.event_date or (article.date.date() if article.date else None)
     for spec in taxonomies:
         kind = spec.gazetteer
         if not kind:
             continue
         names: list[str] = []
         for name in article.terms.get(spec.key, ()):
-            entry = gazetteer.lookup(kind, name)
+            entry = gazetteer.lookup(kind, name, when)
             if entry is None and kind == "places":
                 close = gazetteer.suggest(kind, name)
                 warnings.append(ContentError(
@@ -387,7 +448,8 @@ def tag_article(article: Article, gazetteer: Gazetteer, taxonomies: tuple[Taxono
             canonical = entry.name if entry else name
             if canonical not in names:
                 names.append(canonical)
-        found = gazetteer.find(kind, article.title) + gazetteer.find(kind, article.text)
+        listed = bool(names)
+        found = gazetteer.find(kind, article.title, when) + gazetteer.find(kind, article.text, when)
         supported_roots = {gazetteer.root(e).slug for e, _, needs, reason in found
                            if not needs and not reason.startswith("not taken")}
         supported_roots |= {gazetteer.root(e).slug for n in names if (e := gazetteer.lookup(kind, n))}
@@ -405,5 +467,33 @@ def tag_article(article: Article, gazetteer: Gazetteer, taxonomies: tuple[Taxono
             detection.mentions.append(Mention(entry, written, accepted, reason))
             if accepted and entry.name not in names:
                 names.append(entry.name)
+        if spec.hierarchical and not listed and len(names) > 1:
+            names = _primary_first(names, article, gazetteer, kind, when)
         terms[spec.key] = tuple(names)
     return replace(article, terms=terms), detection, warnings
+
+
+def _primary_first(names: list[str], article: Article, gazetteer: Gazetteer, kind: str,
+                   when: dt.date | None) -> list[str]:
+    """`names` (places found in the text, in order of mention) with the place
+    of the event first: of those the title and first sentence name, the most
+    specific (بزاعة before ريف حلب before حلب), the first named on a tie; the
+    first named in the text if they name none. An editor's own list is
+    never reordered: its first place is the primary one."""
+    opening = f"{article.title}\n{_first_sentence(article.text)}"
+    named = {entry.name for entry, *_ in gazetteer.find(kind, opening, when)}
+    candidates = [n for n in names if n in named]  # taken: judged on the whole article
+    if not candidates:
+        return names
+
+    def depth(name: str) -> int:
+        entry = gazetteer.lookup(kind, name)
+        return len(gazetteer.ancestors(entry)) if entry else 0
+
+    primary = max(candidates, key=lambda n: (depth(n), -candidates.index(n)))
+    return [primary] + [n for n in names if n != primary]
+
+
+def _first_sentence(text: str) -> str:
+    """The text up to its first full stop, question or exclamation mark, or line end."""
+    return re.split(r"[.!?؟\n]", text.strip(), maxsplit=1)[0]

@@ -196,6 +196,9 @@ def news_article(config: SiteConfig, article, terms: dict) -> dict:
             continue
         prop, _slash, kind = spec.jsonld.partition("/")
         values = [{"@type": kind, "name": t.name} if kind else t.name for t in linked]
+        if spec.hierarchical and len(values) > 1:  # the place of the event; the others are only named
+            data["mentions"] = data.get("mentions", []) + values[1:]
+            values = values[:1]
         data[prop] = data.get(prop, []) + values
     return data
 
