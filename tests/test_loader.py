@@ -245,3 +245,30 @@ def test_a_key_close_to_a_known_one_gets_a_did_you_mean_warning(tmp_path):
                         (4, "unknown key 'Tags' is kept only for templates; did you mean 'tags'?")}
     article = result.articles[0]
     assert article.terms["places"] == () and article.extra == {"Tags": ["نزوح"], "place": ["حلب"], "weight": 3}
+
+
+# --- text shown as written, in its direction, with its links ---------------------------------
+
+def test_plain_text_is_shown_as_written_with_links_and_latin_paragraphs_left_to_right(tmp_path):
+    text = ("عنوان الخبر\n\n"
+            "قال ناطق باسم لـ\"قسد\" إن الـ 20 عنصراً انسحبوا، والمصدر: https://example.org/report?id=3&lang=ar.\n\n"
+            "The SDF said on Monday: \"we withdrew (for now)\".\n\n"
+            "غرّدت (SDF) بذلك، ورابط آخر https://x.example/a،ثم انتهى.\n\n"
+            "javascript:alert(1) و \"https://q.example/\"onmouseover=\"x\n")
+    article = only_article(load(tmp_path, {"content/a.txt": text}))
+    body = article.body_html
+    assert 'لـ"قسد" إن الـ 20' in body  # tatweel and the space after it kept
+    assert ('<a href="https://example.org/report?id=3&amp;lang=ar" dir="ltr" rel="noopener noreferrer">'
+            "https://example.org/report?id=3&amp;lang=ar</a>.") in body
+    assert '<p dir="ltr">The SDF said on Monday: "we withdrew (for now)".</p>' in body
+    assert "<p>غرّدت (SDF) بذلك" in body and '<a href="https://x.example/a" ' in body
+    # no other scheme is linked, and a quote never gets into a link (that last address is left as text)
+    assert 'href="javascript' not in body and body.count("<a ") == 2
+    assert '"https://q.example/"onmouseover="x</p>' in body
+
+
+def test_markdown_paragraphs_in_latin_letters_read_left_to_right(tmp_path):
+    article = only_article(load(tmp_path, {"content/a.md": "---\ntitle: ع\n---\n\nنص عربي.\n\n"
+                                                          "An English *quote*, with [a link](https://e.org/).\n"}))
+    assert article.body_html.startswith("<p>نص عربي.</p>")
+    assert '<p dir="ltr">An English <em>quote</em>, with <a href="https://e.org/"' in article.body_html

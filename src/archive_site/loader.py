@@ -298,8 +298,8 @@ def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdo
         body = "\n".join(text.split("\n")[body_start:])
         fast = plain_paragraphs_html(body)
         if fast is not None:
-            return replace(_make_article(fields, key_lines, fast, rel, "markdown", digest, term_keys),
-                           encoding=encoding), warnings
+            return replace(_make_article(fields, key_lines, mark_directions(fast), rel, "markdown", digest,
+                                         term_keys), encoding=encoding), warnings
         converter.reset()
         converter.deadline = time.thread_time() + MARKDOWN_SECONDS
         try:
@@ -316,10 +316,10 @@ def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdo
             warnings.append(ContentError(
                 rel, N_("text inside HTML that is not allowed (such as <script>, <style> or an unclosed tag) "
                    "was removed from the body"), None, N_("write the text as plain Markdown"), warning=True))
-        return replace(_make_article(fields, key_lines, body_html, rel, "markdown", digest, term_keys),
-                       encoding=encoding), warnings
+        return replace(_make_article(fields, key_lines, mark_directions(body_html), rel, "markdown", digest,
+                                     term_keys), encoding=encoding), warnings
     title, paragraphs, footer, title_line = split_plain_text(text)
-    body_html = "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
+    body_html = mark_directions("\n".join(f"<p>{link_urls(html.escape(p, quote=False))}</p>" for p in paragraphs))
     fields, key_lines, key_paths = {"title": title}, {"title": title_line}, {}
     if sidecar is not None:
         side, side_lines, more = read_sidecar(*sidecar, term_keys)
@@ -370,6 +370,36 @@ def _remove_forbidden(text: str, rel: str) -> tuple[str, list[ContentError]]:
 _NOT_PLAIN = re.compile(r"[\\`*_{}\[\]<>&|#~\t\x00-\x08\x0b-\x1f\x7f\u00a0]|^[^\S\n]|[^\S\n]$|^[-+=:.\d]",
                         re.M)
 _BLANK_LINES = re.compile(r"\n{2,}")
+
+
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+
+
+def mark_directions(body_html: str) -> str:
+    """`body_html` with dir="ltr" on the paragraphs written mostly in Latin
+    letters (an English statement, a tweet), so that their punctuation and
+    parentheses fall where their writer put them; the others follow the
+    page (right to left). Words inside tags (link addresses) do not count."""
+    def direction(match: re.Match) -> str:
+        text = _TAG.sub("", match.group(1))
+        if len(_LATIN_LETTER.findall(text)) > len(_ARABIC_LETTER.findall(text)):
+            return f'<p dir="ltr">{match.group(1)}</p>'
+        return match.group(0)
+
+    return _PARAGRAPH.sub(direction, body_html)
+
+
+# A web address in a plain-text article, without the punctuation after it.
+_URL = re.compile(r"https?://[^\s<>\"'«»“”\u0600-\u06ff]+?(?=[.,،؛:!?)\]]*(?:\s|$|<|«|»|“|”|[\u0600-\u06ff]))", re.I)
+
+
+def link_urls(escaped: str) -> str:
+    """Plain text (HTML-escaped) with its http(s) addresses as links, each
+    isolated left to right so that its slashes stay in order in Arabic text."""
+    return _URL.sub(lambda m: f'<a href="{m.group(0)}" dir="ltr" rel="noopener noreferrer">{m.group(0)}</a>',
+                    escaped)
 
 
 def plain_paragraphs_html(body: str) -> str | None:
