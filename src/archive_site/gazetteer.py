@@ -55,7 +55,10 @@ EXTENDING_WORDS = {arabic.normalize(w) for stem in (
 # name followed by «في» or «ب» and one of these is not the Syrian one.
 ELSEWHERE = {arabic.normalize(w) for w in (
     "لبنان", "العراق", "الأردن", "فلسطين", "الضفة", "غزة", "القدس", "مصر", "المغرب", "تونس", "الجزائر",
-    "ليبيا", "تركيا", "إيران", "السعودية", "الكويت", "اليمن", "إسرائيل")}
+    "ليبيا", "تركيا", "إيران", "السعودية", "الكويت", "اليمن", "إسرائيل",
+    # cities abroad a Syrian name is placed in: «مدينة الثورة ببغداد»
+    "بغداد", "الموصل", "أربيل", "البصرة", "بيروت", "صيدا", "القاهرة", "إسطنبول", "أنقرة", "عنتاب",
+    "غازي عنتاب", "الرياض", "عمّان")}
 # A word right before a name that makes it the second half of another, longer
 # name: «كتائب حزب الله» (an Iraqi group, not حزب الله), «أشرفية صحنايا» (a
 # town of its own, not صحنايا). Such longer names, when known, are listed
@@ -206,6 +209,7 @@ class Gazetteer:
         written: list[str] | None = None
         found = []
         last_end = -9
+        pending_dual = None
         i = 0
         count = len(tokens)
         while i < count:
@@ -233,8 +237,13 @@ class Gazetteer:
             end = i + len(rest)
             quote = " ".join(written[i:end + 1])
             abroad = kind == "places" and _abroad(tokens, end)
-            entry = pick(meant, when) or entry
-            if len(meant) > 1 and pick(meant, when) is None:
+            chosen = self._choose(meant, when, tokens) if len(meant) > 1 else entry
+            entry = chosen or entry
+            if pending_dual is not None and clitics == "و" and i == last_end + 1:
+                # «ريفي إدلب وحماة»: the second name is a countryside too
+                entry = self.get(kind, f"{entry.slug}-countryside") or entry
+            pending_dual = entry if tokens[i] == _DUAL and entry.slug.endswith("-countryside") else None
+            if chosen is None:
                 found.append((entry, quote, False, "not taken: the name stands for different actors in "
                                                    "different periods, and the article has no date"))
             elif i > 0 and clitics == "" and any(r in HEAD_WORDS[kind] for r in arabic.without_clitics(tokens[i - 1])):
@@ -257,6 +266,18 @@ class Gazetteer:
             i = end + 1
         return found
 
+    def _choose(self, meant: list[Entry], when: dt.date | None, tokens: list[str]) -> Entry | None:
+        """Which of several entries one name means: for actors with periods,
+        the one of the article's date (None when it has none); for places
+        of the same name (جوبر in Damascus and in Homs), the one inside a
+        place the article names, else the first listed."""
+        if any(e.valid_from or e.valid_until for e in meant):
+            return pick(meant, when)
+        text = f" {' '.join(tokens)} "
+        words = {reading for token in tokens for reading in arabic.without_clitics(token)}
+        inside = [e for e in meant if any(_named_in(a, words, text) for a in self.ancestors(e))]
+        return inside[0] if len(inside) == 1 else meant[0]
+
     @staticmethod
     def _judge(tokens: list[str], written: list[str], i: int, clitics: str, in_a_list: bool) -> tuple[bool, str]:
         if i > 0:
@@ -270,6 +291,20 @@ class Gazetteer:
         if in_a_list:
             return True, "joined by «و» to the place before it"
         return False, "not taken: no place word before it, so it may be an ordinary word"
+
+
+_DUAL = arabic.normalize("ريفي")
+
+
+def _named_in(place: Entry, words: set[str], text: str) -> bool:
+    """Whether a text names `place`: `words` are its normalised words with
+    and without clitics, `text` the normalised words joined, with spaces
+    around. A one-word place is also named by its adjective (حمص: الحمصي)."""
+    name = arabic.normalize(place.name)
+    if " " in name:
+        return f" {name} " in text
+    bare = name.removeprefix("ال")
+    return bool({name, f"ال{bare}ي", f"ال{bare}يه"} & words)
 
 
 def _abroad(tokens: list[str], end: int) -> bool:
@@ -380,10 +415,14 @@ def _entry(kind: str, node, fail) -> list[Entry]:
                   raw.get("from"), raw.get("until"))
     entries = [entry]
     if raw.get("countryside"):
-        region = Entry(kind, f"{slug}-countryside", f"ريف {entry.name}", slug)
+        # «ريفي إدلب وحماة»: the dual names the countryside of both (see find)
+        region = Entry(kind, f"{slug}-countryside", f"ريف {entry.name}", slug, (f"ريفي {entry.name}",))
         entries.append(region)
+        of = f"لل{entry.name[2:]}" if entry.name.startswith("ال") else f"ل{entry.name}"
         for suffix, adjective in _QUARTERS:
-            entries.append(Entry(kind, f"{region.slug}-{suffix}", f"{region.name} {adjective}", region.slug))
+            # «ريف حلب الشمالي», also written «الريف الشمالي لحلب»
+            entries.append(Entry(kind, f"{region.slug}-{suffix}", f"{region.name} {adjective}", region.slug,
+                                 (f"الريف {adjective} {of}",)))
     return entries
 
 
