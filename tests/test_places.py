@@ -343,3 +343,25 @@ def test_a_place_placed_in_another_country_is_not_taken(text):
 def test_a_place_in_syria_with_the_same_words_after_it_is_taken():
     assert "ariha" in found("قصف على مدينة أريحا في ريف إدلب")
     assert found("أعلن حزب الله في لبنان", "actors") == ["hezbollah"]  # actors are not placed
+
+
+def test_packaged_places_have_coordinates_in_syria_with_their_source():
+    places = [e for e in GAZETTEER.entries.values() if e.kind == "places"]
+    located = [e for e in places if e.lat is not None]
+    assert len(located) >= 250
+    for entry in located:
+        assert 32.3 <= entry.lat <= 37.4 and 35.6 <= entry.lon <= 42.4, entry
+        assert entry.geonames, entry  # every coordinate says where it comes from
+    assert GAZETTEER.get("places", "al-bab").lat is not None
+
+
+@pytest.mark.parametrize("line, message", [
+    ("- {slug: x, name: س, lat: 36.1}", "needs both 'lat' and 'lon'"),
+    ("- {slug: x, name: س, lat: 136.1, lon: 37}", "'lat' of 'x' must be a number of degrees"),
+    ("- {slug: x, name: س, lat: 36.1, lon: شرق}", "'lon' of 'x' must be a number of degrees"),
+    ("- {slug: x, name: س, geonames: abc}", "'geonames' of 'x' must be a GeoNames id"),
+])
+def test_coordinates_are_checked(line, message):
+    from archive_site.gazetteer import GazetteerError
+    with pytest.raises(GazetteerError, match=re.escape(message)):
+        _read(f"places:\n{line}\n", "gazetteer.yml")

@@ -86,6 +86,10 @@ class Entry:
     # day, and the first day it no longer does.
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
+    # Where a place is (WGS 84 degrees), and the GeoNames id they come from.
+    lat: float | None = None
+    lon: float | None = None
+    geonames: int | None = None
 
     def valid_on(self, when: dt.date | None) -> bool:
         """Whether the entry's names mean it on the day `when` (None: an
@@ -388,7 +392,8 @@ def _entry(kind: str, node, fail) -> list[Entry]:
         raw = yaml.SafeLoader.construct_document(yaml.SafeLoader(""), node)
     except (ValueError, yaml.YAMLError) as exc:  # a number too long to convert, a bad value
         raise fail(f"an entry cannot be read ({getattr(exc, 'problem', None) or exc})", node) from None
-    unknown = set(raw) - {"slug", "name", "parent", "variants", "ambiguous", "countryside", "from", "until"}
+    unknown = set(raw) - {"slug", "name", "parent", "variants", "ambiguous", "countryside", "from", "until",
+                          "lat", "lon", "geonames"}
     if unknown:
         raise fail(f"unknown key '{sorted(unknown)[0]}'", node)
     slug, name = raw.get("slug"), raw.get("name")
@@ -410,9 +415,18 @@ def _entry(kind: str, node, fail) -> list[Entry]:
             raise fail(f"'{bound}' of '{slug}' must be a date like 2024-12-08", node)
     if raw.get("from") and raw.get("until") and raw["from"] >= raw["until"]:
         raise fail(f"the period of '{slug}' ends before it starts", node)
+    if ("lat" in raw) != ("lon" in raw):
+        raise fail(f"'{slug}' needs both 'lat' and 'lon'", node)
+    for key, low, high in (("lat", -90, 90), ("lon", -180, 180)):
+        if key in raw and (type(raw[key]) not in (int, float) or not low <= raw[key] <= high):
+            raise fail(f"'{key}' of '{slug}' must be a number of degrees between {low} and {high}", node)
+    if "geonames" in raw and type(raw["geonames"]) is not int:
+        raise fail(f"'geonames' of '{slug}' must be a GeoNames id (a whole number)", node)
     entry = Entry(kind, slug, arabic.clean(name).strip(), raw.get("parent"),
                   tuple(arabic.clean(v) for v in variants), bool(raw.get("ambiguous", False)),
-                  raw.get("from"), raw.get("until"))
+                  raw.get("from"), raw.get("until"),
+                  float(raw["lat"]) if "lat" in raw else None, float(raw["lon"]) if "lon" in raw else None,
+                  raw.get("geonames"))
     entries = [entry]
     if raw.get("countryside"):
         # «ريفي إدلب وحماة»: the dual names the countryside of both (see find)

