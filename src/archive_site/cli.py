@@ -18,6 +18,7 @@ from .i18n import N_, Msg, _, activate, count, language, localize
 from .model import ContentError, more_warnings
 from .gazetteer import GazetteerError, load_gazetteer, tag_articles
 from .loader import load_extra_pages, load_site
+from .propose import gather, propose
 from .sitefiles import THEME_DIR
 
 
@@ -104,6 +105,25 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("title", help="the article's title, e.g. \"العنوان\"")
     _site_dir_argument(p)
 
+    p = commands.add_parser("gazetteer", help="add places and actors to the site's gazetteer",
+                            description="Work with the site's gazetteer.yml (the list of places and actors "
+                                        "found in article text).")
+    gazetteer = p.add_subparsers(dest="gazetteer_command", metavar="ACTION", required=True)
+    p = gazetteer.add_parser("add", help="add a place or an actor (as 'check' proposes them)",
+                             description="Add a place or an actor to SITE_DIR/gazetteer.yml. A site without "
+                                         "one gets a copy of the packaged gazetteer first, so nothing is lost. "
+                                         "Articles that name it are tagged from the next build.")
+    p.add_argument("kind", choices=("place", "actor"), help="what it is")
+    p.add_argument("name", help="its name as pages show it, e.g. \"الحميدية\"")
+    p.add_argument("--parent", default="", metavar="PLACE",
+                   help="the slug or name of the place it lies in (places), e.g. quneitra-countryside")
+    p.add_argument("--slug", default="", help="its address: lower-case ASCII letters, digits and hyphens "
+                                               "(default: transliterated from the name)")
+    p.add_argument("--variant", action="append", default=[], metavar="NAME",
+                   help="another spelling found in text (repeat for several)")
+    p.add_argument("-s", "--site", dest="site_dir", type=Path, default=Path("."), metavar="SITE_DIR",
+                   help="the site folder (default: the current folder)")
+
     p = commands.add_parser("theme", help="work with the built-in theme",
                             description="Work with the built-in templates.")
     theme = p.add_subparsers(dest="theme_command", metavar="ACTION", required=True)
@@ -141,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command != "init" and not args.site_dir.is_dir():
         parser.error(f"{args.site_dir} is not a folder")
     command = {"build": run_build, "serve": run_serve, "check": run_check, "new": run_new,
-               "theme": run_theme, "init": run_init, "import": run_import}[args.command]
+               "theme": run_theme, "init": run_init, "import": run_import,
+               "gazetteer": run_gazetteer}[args.command]
     activate()  # the locale's language, until site.yml says otherwise
     try:
         if args.command != "init":
@@ -296,8 +317,12 @@ def run_check(args) -> Exit:
                              plural="out of date: {n} articles with no permanent address yet (first: {first})",
                              n=len(unlisted), first=unlisted[0]), None,
             N_("run 'archive-site build' to record them, then commit ledger.tsv with the content")))
+    candidates = gather([(a.source, propose(f"{a.title}\n{a.text}", gazetteer)) for a in loaded.articles])
     if args.format == "json":
-        print(json.dumps(check_report(loaded, settled, unknown_places, unlisted), ensure_ascii=False, indent=1))
+        report = check_report(loaded, settled, unknown_places, unlisted)
+        report["candidates"] = [{"kind": c.kind, "name": c.name, "words": c.said, "parent": c.parent or None,
+                                 "articles": c.sources} for c in candidates]
+        print(json.dumps(report, ensure_ascii=False, indent=1))
         return Exit.CONTENT_ERROR if loaded.errors else Exit.OK
     print_problems(loaded.problems + unknown_places)
     if not args.quiet:
@@ -305,6 +330,7 @@ def run_check(args) -> Exit:
             print_date_source(article, article.source in unlisted)
         for detection in detections:
             print_detection(detection)
+        print_candidates(candidates)
     warnings = len(loaded.warnings) + len(unknown_places)
     print(_(", ").join((count(len(loaded.articles), "{n} article read", "{n} articles read"),
                         count(len(loaded.errors), "{n} error", "{n} errors"),
@@ -326,6 +352,45 @@ def check_report(loaded, settled, unknown_places, unlisted: list[str]) -> dict:
         "errors": [problem(p) for p in problems if not p.warning],
         "warnings": [problem(p) for p in problems if p.warning],
     }
+
+
+MAX_CANDIDATES_SHOWN = 30
+
+
+def print_candidates(candidates) -> None:
+    """Print the names the text marks as places or groups that the gazetteer
+    lacks, each with the command that adds it (never added by itself)."""
+    if not candidates:
+        return
+    print(_("Names the gazetteer does not know, as the text gives them "
+            "(add the right ones, then build again):"))
+    for c in candidates[:MAX_CANDIDATES_SHOWN]:
+        kind = "place" if c.kind == "places" else "actor"
+        where = count(len(c.sources), "{n} article: {first}", "{n} articles, first: {first}", first=c.sources[0])
+        print(f"  {localize(N_('place') if kind == 'place' else N_('actor'))} «{c.name}» («{c.said}»)"
+              + (f" — {where}"))
+        parent = f" --parent {c.parent}" if c.parent else ""
+        print(f'      archive-site gazetteer add {kind} "{c.name}"{parent}')
+    if len(candidates) > MAX_CANDIDATES_SHOWN:
+        print("  " + _("... and {n} more ('check --format json' lists them all)").format(
+            n=len(candidates) - MAX_CANDIDATES_SHOWN))
+
+
+def run_gazetteer(args) -> Exit:
+    """`gazetteer add`: a place or actor into the site's gazetteer.yml."""
+    from .gazetteer import add_to_site
+
+    kind = "places" if args.kind == "place" else "actors"
+    if args.parent and kind != "places":
+        print(_("error: ") + _("only a place has a parent"), file=sys.stderr)
+        return Exit.USAGE
+    entry, made = add_to_site(args.site_dir, kind, args.name, args.parent, args.slug, tuple(args.variant))
+    if made:
+        print(_("made {path}, a copy of the packaged gazetteer, for the site's own entries").format(
+            path=args.site_dir / "gazetteer.yml"))
+    print(_("added {kind} «{name}» ({slug}); articles that name it are tagged from the next build").format(
+        kind=localize(N_("place") if kind == "places" else N_("actor")), name=entry.name, slug=entry.slug))
+    return Exit.OK
 
 
 def print_date_source(article, unlisted: bool = False) -> None:
@@ -502,6 +567,9 @@ def run_import(args) -> Exit:
                                                                                               date=r.date)
             if r.places:
                 what += _("; ") + _("places: {names}").format(names="، ".join(r.places))
+            if r.candidates:
+                what += _("; ") + _("not in the gazetteer: {names} (see the sidecar)").format(
+                    names="، ".join(r.candidates))
         elif r.outcome == "duplicate":
             what = _("duplicate of {target}: not imported again").format(target=r.target)
         else:

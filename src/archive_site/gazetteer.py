@@ -550,3 +550,69 @@ def _primary_first(names: list[str], article: Article, gazetteer: Gazetteer, kin
 def _first_sentence(text: str) -> str:
     """The text up to its first full stop, question or exclamation mark, or line end."""
     return re.split(r"[.!?؟\n]", text.strip(), maxsplit=1)[0]
+
+
+def add_to_site(site_dir: Path, kind: str, name: str, parent: str = "", slug: str = "",
+                variants: tuple[str, ...] = ()) -> tuple[Entry, bool]:
+    """Add a place or actor to the site's gazetteer.yml (made first as a copy
+    of the packaged one when the site has none, so that nothing is lost).
+    `parent`: the slug or a name of the enclosing place. Returns the entry
+    and whether the file was made. Raises GazetteerError, writing nothing,
+    for a name already listed, an unknown parent or a taken slug."""
+    path = site_dir / SITE_FILE
+    made = not path.is_file()
+    text = PACKAGED.read_text(encoding="utf-8") if made else read_settings_text(path, SITE_FILE)
+    gazetteer = _read(text, SITE_FILE)
+    name = " ".join(arabic.clean(name).split())
+
+    def refuse(message: Msg | str, hint: Msg | str = "") -> GazetteerError:
+        return GazetteerError(ContentError(SITE_FILE, message, None, hint))
+
+    if not name:
+        raise refuse(N_("the name is empty"))
+    known = gazetteer.lookup(kind, name)
+    if known is not None:
+        raise refuse(Msg("'{name}' is already in the gazetteer, as '{known}' ({slug})", name=name,
+                         known=known.name, slug=known.slug))
+    parent_entry = None
+    if parent:
+        parent_entry = gazetteer.get("places", parent) or gazetteer.lookup("places", parent)
+        if kind != "places" or parent_entry is None:
+            raise refuse(Msg("no place '{parent}' to put it in", parent=parent),
+                         N_("give the slug or the name of a place of the gazetteer"))
+    from slugify import slugify
+
+    slug = slug or slugify(name) or "entry"
+    if not _SLUG.match(slug):
+        raise refuse(Msg("'{slug}' is not a slug", slug=slug), N_("use lower-case ASCII letters, digits and hyphens"))
+    base, n = slug, 2
+    while gazetteer.get(kind, slug):
+        slug, n = f"{base}-{n}", n + 1
+    fields = [f"slug: {slug}", f"name: {_flow(name)}"]
+    if parent_entry is not None:
+        fields.append(f"parent: {parent_entry.slug}")
+    if variants:
+        fields.append(f"variants: [{', '.join(_flow(v) for v in variants)}]")
+    line = "- {" + ", ".join(fields) + "}"
+    lines = text.rstrip("\n").split("\n")
+    if kind == "places" and "actors:" in lines:
+        at = lines.index("actors:")
+        while at > 0 and not lines[at - 1].strip():
+            at -= 1
+        lines.insert(at, line)
+    else:
+        if f"{kind}:" not in lines:
+            lines += ["", f"{kind}:"]
+        lines.append(line)
+    new_text = "\n".join(lines) + "\n"
+    entry = _read(new_text, SITE_FILE).get(kind, slug)  # what is written can be read
+    temporary = path.with_name(f".{SITE_FILE}.new")
+    temporary.write_text(new_text, encoding="utf-8")
+    temporary.replace(path)
+    return entry, made
+
+
+def _flow(text: str) -> str:
+    """`text` as a YAML flow scalar: quoted when it holds anything YAML would read otherwise."""
+    return text if re.fullmatch(r"[^\s,:\[\]{}#&*!|>'\"%@`-][^,:\[\]{}#]*", text) else yaml.safe_dump(
+        text, allow_unicode=True, default_style='"', width=1000).strip()

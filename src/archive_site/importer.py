@@ -24,6 +24,7 @@ from .config import SiteConfig
 from .gazetteer import Gazetteer, tag_article
 from .loader import (_EDITOR_LEFTOVERS, ARTICLE_SUFFIXES, MAX_FILE_BYTES, _Invalid, decode_text, make_converter,
                      parse_article)
+from .propose import propose
 
 ORIGINALS = "originals"
 
@@ -39,6 +40,8 @@ class Imported:
     date_source: str = ""
     places: list[str] = field(default_factory=list)
     detail: str = ""
+    # Names the text marks as places or groups that the gazetteer lacks (propose.py).
+    candidates: list[str] = field(default_factory=list)
 
 
 def fingerprint(text: str) -> str:
@@ -112,6 +115,12 @@ def _import_one(path: Path, rel: str, site_dir: Path, into: str, config: SiteCon
     for key, names in found_terms.items():
         if names:
             lines.append(f"{key}: {json.dumps(names, ensure_ascii=False)}  # found in the text")
+    candidates = propose(f"{article.title}\n{article.text}", gazetteer)
+    for candidate in candidates:  # for the editor only: never tagged unless added to the gazetteer
+        kind = "place" if candidate.kind == "places" else "actor"
+        parent = f" --parent {candidate.parent}" if candidate.parent else ""
+        lines.append(f"# not in the gazetteer: «{candidate.said}»; to add it: "
+                     f'archive-site gazetteer add {kind} "{candidate.name}"{parent}')
     provenance = {"received_name": path.name, "original": original.relative_to(site_dir).as_posix(),
                   "sha256": digest, "encoding": encoding}
     lines.append("provenance: " + json.dumps(provenance, ensure_ascii=False))
@@ -122,7 +131,8 @@ def _import_one(path: Path, rel: str, site_dir: Path, into: str, config: SiteCon
     _write_new(target.with_suffix(".yml"), ("\n".join(lines) + "\n").encode("utf-8"))
     known[print_of] = target.relative_to(site_dir).as_posix()
     return Imported(rel, "imported", target.relative_to(site_dir).as_posix(), day.isoformat(),
-                    "text" if found else "intake", found_terms.get("places", []), encoding)
+                    "text" if found else "intake", found_terms.get("places", []), encoding,
+                    [c.name for c in candidates])
 
 
 def _write_new(path: Path, data: bytes) -> None:
