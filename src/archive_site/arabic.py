@@ -6,6 +6,7 @@ through this module, so that one spelling rule holds everywhere.
 
 from __future__ import annotations
 
+import collections
 import functools
 import re
 import unicodedata
@@ -242,11 +243,30 @@ def _readings(word: str, keep: frozenset[str]) -> frozenset[str]:
     return frozenset(forms)
 
 
+def _search_table() -> dict[int, int | None]:
+    """slug_form's deletions and replacements after NFKC, as one table."""
+    table: dict[int, int | None] = {}
+    for pattern in (_INVISIBLE.pattern, _TASHKEEL.pattern):
+        for start, end in re.findall(r"(.)(?:-(.))?", pattern.strip("[]")):
+            for code in range(ord(start), ord(end or start) + 1):
+                table[code] = None
+    table[ord(_TATWEEL)] = None
+    table.update(_DIGITS)
+    table.update(_ALEF_FORMS)
+    return table
+
+
+_SEARCH_TABLE = _search_table()
+
+
 def search_normal(text: str) -> str:
     """Return `text` as the search index compares it: cleaned, without
-    diacritics, alef forms as bare alef, lower case. ة and ى are kept, as
-    the search engine's stemmer relies on them."""
-    return slug_form(text).lower()
+    diacritics, alef forms as bare alef, lower case (slug_form, lower-cased,
+    in one pass). ة and ى are kept, as the search engine's stemmer relies
+    on them."""
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.translate(_SEARCH_TABLE).lower()
 
 
 def search_key(word: str, keep: frozenset[str] = frozenset()) -> str:
@@ -344,22 +364,33 @@ def search_extra_words(text: str, names: tuple[str, ...] | list[str] = (),
     actors) with theirs. Each once, in order of first appearance."""
     written = set(written_words(text))
     extra: dict[str, None] = {}
-    for form in written_words(search_normal(" ".join([text, *names]))):
-        for reading in _readings(form, keep):
-            for variant in (reading, *index_variants(reading)):
-                for found in (variant,) if variant == reading else _readings(variant, keep):
-                    if found not in written:
-                        extra[found] = None
+    for form in dict.fromkeys(written_words(search_normal(" ".join([text, *names])))):
+        for found in _index_words(form, keep):
+            if found not in written:
+                extra[found] = None
     return list(extra)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _index_words(form: str, keep: frozenset[str]) -> tuple[str, ...]:
+    """The readings of `form`, and their index_variants with their own readings."""
+    found: dict[str, None] = {}
+    for reading in _readings(form, keep):
+        found[reading] = None
+        for variant in index_variants(reading):
+            found.update(dict.fromkeys(_readings(variant, keep)))
+    return tuple(found)
 
 
 def reading_counts(texts) -> dict[str, int]:
     """How many words of `texts` have each reading (for search_keep)."""
-    counts: dict[str, int] = {}
+    words: collections.Counter[str] = collections.Counter()
     for text in texts:
-        for form in written_words(search_normal(text)):
-            for reading in search_forms(form):
-                counts[reading] = counts.get(reading, 0) + 1
+        words.update(written_words(search_normal(text)))
+    counts: dict[str, int] = {}
+    for word, seen in words.items():
+        for reading in search_forms(word):
+            counts[reading] = counts.get(reading, 0) + seen
     return counts
 
 
