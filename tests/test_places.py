@@ -204,6 +204,9 @@ def test_a_quarter_is_the_one_of_the_city_the_article_names(text, expected):
     ("تعرض الريف الشمالي لحلب لقصف", ["aleppo-countryside-north"]),
     ("سيطرت الفصائل على الريف الغربي للرقة", ["raqqa-countryside-west"]),
     ("قتل مدني بانفجار في مدينة الثورة ببغداد", []),  # a city abroad with the name of a Syrian one
+    ("سقطت قذائف على مدينة حلب", ["aleppo-city"]),  # the city, apart from its governorate
+    ("وزعت المساعدات في حلب وريفها", ["aleppo"]),  # «حلب» alone may be either: the governorate
+    ("اشتباكات في حي الشعار بمدينة حلب", ["al-shaar", "aleppo-city"]),
 ])
 def test_forms_of_names_in_daily_use(text, expected):
     assert found(text) == expected
