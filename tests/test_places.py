@@ -368,3 +368,20 @@ def test_coordinates_are_checked(line, message):
     from archive_site.gazetteer import GazetteerError
     with pytest.raises(GazetteerError, match=re.escape(message)):
         _read(f"places:\n{line}\n", "gazetteer.yml")
+
+
+def test_a_renamed_place_keeps_its_old_address(cli, tmp_path):
+    site = write_site(tmp_path, {
+        "gazetteer.yml": "places:\n- {slug: halab, name: حلب}\n- {slug: aleppo-city, name: مدينة حلب, parent: halab,"
+                         " former_slugs: [halab-city, old-aleppo]}\nactors: []\n",
+        "content/a.md": "---\ntitle: خبر\ndate: 2020-01-01\n---\n\nقصف على مدينة حلب صباحاً.\n",
+    })
+    assert cli("build", site).status == 0
+    old = (site / "build/places/halab-city/index.html").read_text(encoding="utf-8")
+    assert 'http-equiv="refresh" content="0; url=../../places/aleppo-city/"' in old and "noindex" in old
+    assert (site / "build/places/old-aleppo/index.html").is_file()
+    assert "halab-city" not in (site / "build/sitemap.xml").read_text(encoding="utf-8")
+    write_site(site, {"gazetteer.yml": "places:\n- {slug: halab, name: حلب, former_slugs: [aleppo-city]}\n"
+                                       "- {slug: aleppo-city, name: مدينة حلب}\n"})
+    run = cli("build", site)
+    assert run.status == 1 and "'aleppo-city', a former slug of 'halab', is the slug of another entry" in run.err

@@ -90,6 +90,8 @@ class Entry:
     lat: float | None = None
     lon: float | None = None
     geonames: int | None = None
+    # Addresses it had before (a renamed or split entry): each leads to its page.
+    former_slugs: tuple[str, ...] = ()
 
     def valid_on(self, when: dt.date | None) -> bool:
         """Whether the entry's names mean it on the day `when` (None: an
@@ -371,6 +373,10 @@ def _read(text: str, shown: str) -> Gazetteer:
             raise fail(f"slug '{entry.slug}' is used twice in {entry.kind}")
         seen[(entry.kind, entry.slug)] = entry
     for entry in entries:
+        for old in entry.former_slugs:
+            if (entry.kind, old) in seen:
+                raise fail(f"'{old}', a former slug of '{entry.slug}', is the slug of another entry")
+    for entry in entries:
         visited = {entry.slug}
         parent = entry.parent
         while parent:
@@ -393,7 +399,7 @@ def _entry(kind: str, node, fail) -> list[Entry]:
     except (ValueError, yaml.YAMLError) as exc:  # a number too long to convert, a bad value
         raise fail(f"an entry cannot be read ({getattr(exc, 'problem', None) or exc})", node) from None
     unknown = set(raw) - {"slug", "name", "parent", "variants", "ambiguous", "countryside", "from", "until",
-                          "lat", "lon", "geonames"}
+                          "lat", "lon", "geonames", "former_slugs"}
     if unknown:
         raise fail(f"unknown key '{sorted(unknown)[0]}'", node)
     slug, name = raw.get("slug"), raw.get("name")
@@ -420,13 +426,16 @@ def _entry(kind: str, node, fail) -> list[Entry]:
     for key, low, high in (("lat", -90, 90), ("lon", -180, 180)):
         if key in raw and (type(raw[key]) not in (int, float) or not low <= raw[key] <= high):
             raise fail(f"'{key}' of '{slug}' must be a number of degrees between {low} and {high}", node)
+    former = raw.get("former_slugs", [])
+    if not isinstance(former, list) or not all(isinstance(s, str) and _SLUG.match(s) for s in former):
+        raise fail(f"'former_slugs' of '{slug}' must be a list of slugs", node)
     if "geonames" in raw and type(raw["geonames"]) is not int:
         raise fail(f"'geonames' of '{slug}' must be a GeoNames id (a whole number)", node)
     entry = Entry(kind, slug, arabic.clean(name).strip(), raw.get("parent"),
                   tuple(arabic.clean(v) for v in variants), bool(raw.get("ambiguous", False)),
                   raw.get("from"), raw.get("until"),
                   float(raw["lat"]) if "lat" in raw else None, float(raw["lon"]) if "lon" in raw else None,
-                  raw.get("geonames"))
+                  raw.get("geonames"), tuple(former))
     entries = [entry]
     if raw.get("countryside"):
         # «ريفي إدلب وحماة»: the dual names the countryside of both (see find)

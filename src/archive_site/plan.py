@@ -135,12 +135,16 @@ class Planner:
 
     def redirects(self) -> Iterator[PagePlan]:
         """A page at each address an article has left, sending readers on,
-        and at each address of an article taken down, saying so (listed
-        nowhere: not in the sitemap, not in any list)."""
+        and at each address of an article taken down, saying so, and at each
+        address a place or actor has left (listed nowhere: not in the
+        sitemap, not in any list)."""
         for slug, article in sorted(self.site.redirects.items()):
             yield self.page(f"articles/{slug}/index.html", "redirect.html", {"article": article})
         for slug in self.site.removed:
             yield self.page(f"articles/{slug}/index.html", "removed.html", {})
+        # A place or actor renamed in the gazetteer keeps its old address (`former_slugs`).
+        for path, term in sorted(self.site.term_redirects.items()):
+            yield self.page(f"{path}index.html", "term_redirect.html", {"term": TermRef.of(term)})
 
     def originals(self) -> Iterator[PagePlan]:
         """With `publish_originals`, each article's file as it was read,

@@ -142,6 +142,8 @@ class Site:
     redirects: dict[str, Article] = field(default_factory=dict)
     # Addresses of articles taken down: each says only that the article was removed.
     removed: list[str] = field(default_factory=list)
+    # Addresses terms have left (a gazetteer entry's `former_slugs`: "places/old/" → the term now).
+    term_redirects: dict[str, Term] = field(default_factory=dict)
 
 
 def make_site(config: SiteConfig, articles: list[Article], gazetteer: Gazetteer | None = None,
@@ -170,6 +172,16 @@ def make_site(config: SiteConfig, articles: list[Article], gazetteer: Gazetteer 
                         member.articles.append(article)
             article_terms[article.slug][kind] = linked
         taxonomies[kind] = Taxonomy(spec, terms.sorted())
+    term_redirects = {}
+    for spec in config.taxonomies:
+        if gazetteer is None or not spec.gazetteer:
+            continue
+        taken = {term.slug for term in taxonomies[spec.key].terms}
+        for term in taxonomies[spec.key].terms:
+            entry = gazetteer.get(spec.gazetteer, term.slug)
+            for old in entry.former_slugs if entry else ():
+                if old not in taken:
+                    term_redirects[f"{spec.key}/{old}/"] = term
     weights = {spec.key: spec.weight for spec in config.taxonomies}
     shape = _shape(ordered, article_terms, weights)
     if previous is not None and previous.shape == shape:
@@ -184,7 +196,7 @@ def make_site(config: SiteConfig, articles: list[Article], gazetteer: Gazetteer 
         if neighbours is None:
             neighbours = find_neighbours(ordered, article_terms, weights)
     return Site(config, ordered, taxonomies, article_terms, make_archive(ordered), neighbours, shape,
-                dict(redirects or {}), sorted(removed))
+                dict(redirects or {}), sorted(removed), term_redirects)
 
 
 def _shape(ordered: list[Article], article_terms: dict[str, dict[str, list[Term]]],
