@@ -4,6 +4,7 @@ what the previous build did, and never hides a change."""
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from conftest import snapshot, write_site
@@ -39,6 +40,8 @@ def test_a_second_build_does_nothing_and_says_the_same(cli, site):
     assert "nothing changed since the last build" in second.out
     assert second.err == first.err  # the same warnings, again
     assert second.out.splitlines()[1] == first.out.splitlines()[1]  # the same account of files
+    pages = re.compile(r"\): (\d+) pages, ")  # the same count of pages, as a number
+    assert pages.search(second.out).group(1) == pages.search(first.out).group(1)
     assert snapshot(site / "build") == before
 
 

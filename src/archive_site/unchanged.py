@@ -127,9 +127,9 @@ def recall(cache_dir: Path, out_dir: Path, inputs: Inputs) -> Outcome | None:
         articles, drafts, good, pages, terms, search_pages, problems, skipped, future = decode(record["outcome"])
     except (OSError, ValueError, TypeError, KeyError):
         return None
-    pages, folders = read_manifest(out_dir)
+    written, folders = read_manifest(out_dir)
     prefix = f"{out_dir}{os.sep}"
-    if not all([os.path.isfile(prefix + path) for path in pages]):
+    if not all([os.path.isfile(prefix + path) for path in written]):
         return None
     if not all([os.path.isdir(prefix + name) for name in folders]):
         return None
