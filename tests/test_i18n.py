@@ -150,3 +150,13 @@ def test_the_preview_overlay_speaks_the_language_asked():
     assert 'lang="ar"' in arabic and 'dir="rtl"' in arabic
     assert "تعذّر بناء الموقع: خطآن" in arabic and "content/b.md: ملف فارغ" in arabic
     assert "تعذّر بناء الموقع: خطأ واحد" in overlay(problems[:1])
+
+
+def test_check_says_in_arabic_why_a_name_was_taken_or_not(cli, tmp_path, monkeypatch):
+    site = write_site(tmp_path, {"content/a.md": "---\ntitle: قصف\ndate: 2020-01-02\n---\n\n"
+                                                 "قصف على مدينة الباب، وفتح القرار الباب أمام العائدين.\n"})
+    cli("build", site)
+    monkeypatch.setenv("LANGUAGE", "ar")
+    out = cli("check", site).out
+    assert "+ مكان الباب: «الباب» (بعد «مدينة»)" in out
+    assert "لم يؤخذ: لا كلمة مكان قبله، فقد يكون كلمة عادية" in out

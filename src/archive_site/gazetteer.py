@@ -250,19 +250,20 @@ class Gazetteer:
                 entry = self.get(kind, f"{entry.slug}-countryside") or entry
             pending_dual = entry if tokens[i] == _DUAL and entry.slug.endswith("-countryside") else None
             if chosen is None:
-                found.append((entry, quote, False, "not taken: the name stands for different actors in "
-                                                   "different periods, and the article has no date"))
+                found.append((entry, quote, False, Msg("not taken: the name stands for different actors in "
+                                                       "different periods, and the article has no date")))
             elif i > 0 and clitics == "" and any(r in HEAD_WORDS[kind] for r in arabic.without_clitics(tokens[i - 1])):
                 # «كتائب حزب الله», «أشرفية صحنايا»: the second half of a longer name.
                 found.append((entry, f"{written[i - 1]} {quote}", False,
-                              f"not taken: «{written[i - 1]}» before it makes it another name"))
+                              Msg("not taken: «{word}» before it makes it another name", word=written[i - 1])))
             elif abroad:
                 found.append((entry, quote, False,
-                              f"not taken: «{' '.join(written[end + 1:end + 3])}» places it outside Syria"))
+                              Msg("not taken: «{words}» places it outside Syria",
+                                  words=" ".join(written[end + 1:end + 3]))))
             elif end + 1 < count and tokens[end + 1] in EXTENDING_WORDS:
                 # «الدفاع المدني اللبناني», «الفرقة الرابعة عشرة»: a longer name, not this one.
                 found.append((entry, f"{quote} {written[end + 1]}", False,
-                              f"not taken: «{written[end + 1]}» after it makes it another name"))
+                              Msg("not taken: «{word}» after it makes it another name", word=written[end + 1])))
             elif entry.ambiguous and not rest:
                 in_a_list = clitics == "و" and i - last_end <= 2
                 found.append((entry, quote, *self._judge(tokens, written, i, clitics, in_a_list)))
@@ -289,14 +290,14 @@ class Gazetteer:
         if i > 0:
             readings = arabic.without_clitics(tokens[i - 1])
             if any(r in PLACE_WORDS for r in readings):
-                return False, f"after «{written[i - 1]}»"
+                return False, Msg("after «{word}»", word=written[i - 1])
             if any(r in LOCATIVE_WORDS for r in readings):
-                return True, f"after «{written[i - 1]}»"
+                return True, Msg("after «{word}»", word=written[i - 1])
         if clitics.rstrip("وف"):
-            return True, f"with «{clitics}» attached"
+            return True, Msg("with «{clitics}» attached", clitics=clitics)
         if in_a_list:
-            return True, "joined by «و» to the place before it"
-        return False, "not taken: no place word before it, so it may be an ordinary word"
+            return True, Msg("joined by «و» to the place before it")
+        return False, Msg("not taken: no place word before it, so it may be an ordinary word")
 
 
 _DUAL = arabic.normalize("ريفي")
@@ -520,8 +521,10 @@ def tag_article(article: Article, gazetteer: Gazetteer, taxonomies: tuple[Taxono
             if needs_support:
                 root = gazetteer.root(entry)
                 accepted = root.slug in supported_roots
-                reason += (f", with {root.name} in the same article" if accepted
-                           else f"; not taken: no other place in {root.name} in the article")
+                reason = (Msg("{reason}, with {place} in the same article", reason=reason, place=root.name)
+                          if accepted else
+                          Msg("{reason}; not taken: no other place in {place} in the article", reason=reason,
+                              place=root.name))
             if accepted and (arabic.normalize(entry.name) in excluded or entry.slug in excluded):
                 if entry.name not in detection.excluded:
                     detection.excluded.append(entry.name)
