@@ -302,3 +302,22 @@ def test_unchanged_articles_keep_the_index(cli, tmp_path):
     assert "Search index unchanged" in cli("build", site).out
     write_site(site, {"content/b.md": "---\ntitle: آخر\n---\nنص\n"})
     assert "Search index written" in cli("build", site).out
+
+
+def test_documents_written_by_two_processes_are_those_one_writes(tmp_path):
+    from archive_site.config import SiteConfig
+    from archive_site.gazetteer import PACKAGED, _read
+    from archive_site.loader import load_site
+    from archive_site.search import write_documents
+    from archive_site.taxonomy import make_site
+
+    files = {f"content/a{n:03}.md": f"---\ntitle: خبر {n}\ndate: 2020-01-{n % 28 + 1:02}\nslug: a{n:03}\n---\n\n"
+             f"قصفت قوات النظام بلدة سراقب وبشار {n} في ريف إدلب.\n" for n in range(240)}  # past fork_map's threshold
+    site_dir = write_site(tmp_path / "site", files)
+    gazetteer = _read(PACKAGED.read_text(encoding="utf-8"), "gazetteer.yml")
+    site = make_site(SiteConfig(), load_site(site_dir).articles, gazetteer)
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert write_documents(one, site, gazetteer, jobs=1) == write_documents(two, site, gazetteer, jobs=2)
+    written = {p.relative_to(one): p.read_bytes() for p in one.rglob("*.html")}
+    assert len(written) == 240
+    assert written == {p.relative_to(two): p.read_bytes() for p in two.rglob("*.html")}

@@ -169,7 +169,7 @@ class Builder:
         searcher = search.SearchPlugin() if options.search else None
         try:
             plugins = load_plugins(site_dir, config.plugins, [("search", searcher)] if searcher else [])
-            context = PluginContext(site_dir, config, self.out_dir, progress=progress)
+            context = PluginContext(site_dir, config, self.out_dir, progress=progress, jobs=self.options.jobs)
             report = self._run(config, plugins, context, writer_factory, progress, started, files)
             report.search = searcher.result if searcher else None
         except PluginError as exc:

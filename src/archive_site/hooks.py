@@ -66,6 +66,7 @@ class PluginContext:
     # whatever is made from articles can be fingerprinted with these.
     digests: dict[str, str] = field(default_factory=dict)
     progress: Callable[[str], None] | None = None  # prints a line of progress, when the build shows it
+    jobs: int = 1  # processes a plugin may fork for its work (workers.fork_map)
     extra: dict = field(default_factory=dict)  # anything plugins share
 
     @staticmethod

@@ -30,6 +30,7 @@ from .i18n import Msg, count
 from .model import Article
 from .hooks import Output, PluginContext
 from .scratch import make_scratch
+from .workers import fork_map
 from .taxonomy import Site
 
 # The folder of the output the index is written to.
@@ -150,35 +151,47 @@ class SearchPlugin:
         if context.progress and len(site.articles) >= 1000:
             context.progress(count(len(site.articles), "indexing {n} article for search",
                                    "indexing {n} articles for search"))
-        self.result = build_index(site, context.gazetteer, target)
+        self.result = build_index(site, context.gazetteer, target, jobs=context.jobs)
         if self.result.ok:
             output.done(INDEX_FOLDER, fingerprint)
 
 
 def build_index(site: Site, gazetteer: Gazetteer | None, target: Path,
-                cancel: threading.Event | None = None) -> SearchResult:
+                cancel: threading.Event | None = None, jobs: int = 1) -> SearchResult:
     """Write the search index of `site` into the folder `target` (replaced).
     Never raises for a missing or failing Pagefind: the result says why.
-    Setting `cancel` stops Pagefind and leaves `target` as it was."""
+    Setting `cancel` stops Pagefind and leaves `target` as it was. `jobs`:
+    processes that write the documents Pagefind reads (1 where threads run,
+    as in the preview server: forking them is not safe)."""
     if pagefind_version() is None:
         return SearchResult(False, "search index not built: Pagefind is not installed "
                                    "(install it with: pip install 'pagefind[bin]')")
     scratch = make_scratch("search")
     try:
-        return _index_in(scratch, site, gazetteer, target, cancel)
+        return _index_in(scratch, site, gazetteer, target, cancel, jobs)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _index_in(scratch: Path, site: Site, gazetteer: Gazetteer | None, target: Path,
-              cancel: threading.Event | None) -> SearchResult:
-    """build_index's work, in the temporary folder `scratch`."""
-    source = Path(scratch, "site")
+def write_documents(source: Path, site: Site, gazetteer: Gazetteer | None, jobs: int = 1) -> frozenset[str]:
+    """Write the document Pagefind reads for each article under `source`, by
+    `jobs` processes; return the words whose first letter queries keep."""
     keep = arabic.search_keep(arabic.reading_counts(f"{a.title}\n{a.text}" for a in site.articles))
-    for article in site.articles:
+
+    def write(article: Article) -> None:
         folder = source / article.url
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "index.html").write_text(source_document(site, article, gazetteer, keep), encoding="utf-8")
+
+    fork_map(write, site.articles, jobs)
+    return keep
+
+
+def _index_in(scratch: Path, site: Site, gazetteer: Gazetteer | None, target: Path,
+              cancel: threading.Event | None, jobs: int = 1) -> SearchResult:
+    """build_index's work, in the temporary folder `scratch`."""
+    source = Path(scratch, "site")
+    keep = write_documents(source, site, gazetteer, jobs)
     output = Path(scratch, "index")
     command = [sys.executable, "-m", "pagefind", "--site", str(source), "--output-path", str(output),
                "--force-language", site.config.language]
