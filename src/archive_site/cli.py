@@ -317,7 +317,8 @@ def run_check(args) -> Exit:
                              plural="out of date: {n} articles with no permanent address yet (first: {first})",
                              n=len(unlisted), first=unlisted[0]), None,
             N_("run 'archive-site build' to record them, then commit ledger.tsv with the content")))
-    candidates = gather([(a.source, propose(f"{a.title}\n{a.text}", gazetteer)) for a in loaded.articles])
+    if args.format == "json" or not args.quiet:  # -q prints problems only: nothing to propose
+        candidates = gather([(a.source, propose(f"{a.title}\n{a.text}", gazetteer)) for a in loaded.articles])
     if args.format == "json":
         report = check_report(loaded, settled, unknown_places, unlisted)
         report["candidates"] = [{"kind": c.kind, "name": c.name, "words": c.said, "parent": c.parent or None,
@@ -355,6 +356,12 @@ def check_report(loaded, settled, unknown_places, unlisted: list[str]) -> dict:
 
 
 MAX_CANDIDATES_SHOWN = 30
+KIND_LABELS = {"places": N_("place"), "actors": N_("actor")}
+
+
+def kind_label(kind: str) -> str:
+    """"place" or "actor" for a gazetteer section, in the active language."""
+    return localize(KIND_LABELS[kind])
 
 
 def print_candidates(candidates) -> None:
@@ -365,12 +372,9 @@ def print_candidates(candidates) -> None:
     print(_("Names the gazetteer does not know, as the text gives them "
             "(add the right ones, then build again):"))
     for c in candidates[:MAX_CANDIDATES_SHOWN]:
-        kind = "place" if c.kind == "places" else "actor"
         where = count(len(c.sources), "{n} article: {first}", "{n} articles, first: {first}", first=c.sources[0])
-        print(f"  {localize(N_('place') if kind == 'place' else N_('actor'))} «{c.name}» («{c.said}»)"
-              + (f" — {where}"))
-        parent = f" --parent {c.parent}" if c.parent else ""
-        print(f'      archive-site gazetteer add {kind} "{c.name}"{parent}')
+        print(f"  {kind_label(c.kind)} «{c.name}» («{c.said}») — {where}")
+        print(f"      {c.command}")
     if len(candidates) > MAX_CANDIDATES_SHOWN:
         print("  " + _("... and {n} more ('check --format json' lists them all)").format(
             n=len(candidates) - MAX_CANDIDATES_SHOWN))
@@ -389,7 +393,7 @@ def run_gazetteer(args) -> Exit:
         print(_("made {path}, a copy of the packaged gazetteer, for the site's own entries").format(
             path=args.site_dir / "gazetteer.yml"))
     print(_("added {kind} «{name}» ({slug}); articles that name it are tagged from the next build").format(
-        kind=localize(N_("place") if kind == "places" else N_("actor")), name=entry.name, slug=entry.slug))
+        kind=kind_label(kind), name=entry.name, slug=entry.slug))
     return Exit.OK
 
 
@@ -424,7 +428,7 @@ def print_detection(detection) -> None:
         key = (mention.entry.kind, mention.entry.name, mention.accepted)
         grouped.setdefault(key, []).append(mention)
     for (kind, name, accepted), mentions in grouped.items():
-        label = localize({"places": N_("place"), "actors": N_("actor")}[kind])
+        label = kind_label(kind)
         quotes = _(", ").join(dict.fromkeys(f"«{m.words}»" + (f" ({localize(m.reason)})" if m.reason else "")
                                             for m in mentions))
         mark = "+" if accepted else "-"

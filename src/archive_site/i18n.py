@@ -227,25 +227,23 @@ def compile_po(entries: dict) -> bytes:
         translated = "\0".join(value) if isinstance(value, list) else value
         pairs.append((original.encode("utf-8"), translated.encode("utf-8")))
     pairs.sort()
-    count_ = len(pairs)
+    n = len(pairs)
     originals_at = 7 * 4
-    translations_at = originals_at + count_ * 8
-    data_at = translations_at + count_ * 8
-    tables, blob = [[], []], bytearray()
-    for column, index in ((0, 0), (1, 1)):
+    translations_at = originals_at + n * 8
+    data_at = translations_at + n * 8
+    table, blob = bytearray(), bytearray()
+    for column in (0, 1):  # all the originals, then all the translations: (length, offset) each
         for pair in pairs:
-            text = pair[index]
-            tables[column].append((len(text), data_at + len(blob)))
-            blob += text + b"\0"
-    header = struct.pack("<7I", 0x950412DE, 0, count_, originals_at, translations_at, 0, data_at)
-    table = b"".join(struct.pack("<2I", *entry) for column in tables for entry in column)
-    return header + table + bytes(blob)
+            table += struct.pack("<2I", len(pair[column]), data_at + len(blob))
+            blob += pair[column] + b"\0"
+    header = struct.pack("<7I", 0x950412DE, 0, n, originals_at, translations_at, 0, data_at)
+    return header + bytes(table) + bytes(blob)
 
 
 # --- what the code asks to translate ----------------------------------------------
 
 
-MARKERS = {"_": 1, "N_": 1, "Msg": 1, "ngettext": 2, "count": 2}
+MARKERS = {"_", "N_", "Msg", "ngettext", "count"}  # the functions whose literal arguments are messages
 
 
 def messages_in_source(path: Path) -> list[tuple[str | tuple[str, str], int]]:

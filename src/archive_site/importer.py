@@ -117,10 +117,7 @@ def _import_one(path: Path, rel: str, site_dir: Path, into: str, config: SiteCon
             lines.append(f"{key}: {json.dumps(names, ensure_ascii=False)}  # found in the text")
     candidates = propose(f"{article.title}\n{article.text}", gazetteer)
     for candidate in candidates:  # for the editor only: never tagged unless added to the gazetteer
-        kind = "place" if candidate.kind == "places" else "actor"
-        parent = f" --parent {candidate.parent}" if candidate.parent else ""
-        lines.append(f"# not in the gazetteer: «{candidate.said}»; to add it: "
-                     f'archive-site gazetteer add {kind} "{candidate.name}"{parent}')
+        lines.append(f"# not in the gazetteer: «{candidate.said}»; to add it: {candidate.command}")
     provenance = {"received_name": path.name, "original": original.relative_to(site_dir).as_posix(),
                   "sha256": digest, "encoding": encoding}
     lines.append("provenance: " + json.dumps(provenance, ensure_ascii=False))

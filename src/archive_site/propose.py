@@ -57,6 +57,12 @@ class Candidate:
     parent: str = ""  # the slug of the known place it lies in, when the text says
     sources: list[str] = field(default_factory=list)  # the articles that name it
 
+    @property
+    def command(self) -> str:
+        """The command line that adds it to the site's gazetteer."""
+        parent = f" --parent {self.parent}" if self.parent else ""
+        return f'archive-site gazetteer add {"place" if self.kind == "places" else "actor"} "{self.name}"{parent}'
+
 
 def propose(text: str, gazetteer: Gazetteer) -> list[Candidate]:
     """The names in `text` that context marks as a place or an armed group
@@ -80,7 +86,7 @@ def propose(text: str, gazetteer: Gazetteer) -> list[Candidate]:
                 name = said if heads[0] == _CAMP else " ".join(written[i + 1:end])
                 if _known(gazetteer, "places", name):
                     continue
-                parent = _enclosing(words, written, end, gazetteer)
+                parent = _enclosing(written, end, gazetteer)
             else:
                 name = said
                 if _known(gazetteer, "actors", name):
@@ -112,7 +118,7 @@ def _name_end(words: list[str], start: int, longest: int) -> int:
     return end
 
 
-def _enclosing(words: list[str], written: list[str], end: int, gazetteer: Gazetteer) -> str:
+def _enclosing(written: list[str], end: int, gazetteer: Gazetteer) -> str:
     """The slug of the known place the words after a name put it in:
     «بريف حلب», «في ريف إدلب الجنوبي», «شمال حماة»."""
     after = " ".join(written[end:end + 5])
