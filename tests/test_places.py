@@ -147,6 +147,28 @@ def test_gazetteer_has_the_governorates_and_enough_places():
     assert [e.name for e in GAZETTEER.ancestors(bzaa)] == ["الباب", "ريف حلب", "حلب"]
 
 
+def test_towns_under_a_quarter_lie_that_way_from_the_capital():
+    import math
+
+    axes = {"north": 0, "east": 90, "south": 180, "west": 270}
+    quartered = 0
+    for entry in GAZETTEER.entries.values():
+        side = entry.parent.rsplit("-", 1)[-1] if entry.parent and "-countryside-" in entry.parent else None
+        if entry.kind != "places" or side not in axes or entry.lat is None:
+            continue
+        capital = GAZETTEER.get("places", entry.parent.split("-countryside-")[0] + "-city")
+        north = entry.lat - capital.lat
+        east = (entry.lon - capital.lon) * math.cos(math.radians(capital.lat))
+        bearing = math.degrees(math.atan2(east, north)) % 360
+        off = min(abs(bearing - axes[side]), 360 - abs(bearing - axes[side]))
+        assert off <= 45, f"{entry.name} is {bearing:.0f}° from {capital.name}, not {side}"
+        quartered += 1
+    assert quartered >= 50
+    assert GAZETTEER.get("places", "azaz").parent == "aleppo-countryside-north"
+    assert [e.slug for e in GAZETTEER.ancestors(GAZETTEER.get("places", "maarat-al-numan"))] == [
+        "idlib-countryside-south", "idlib-countryside", "idlib"]
+
+
 def test_a_site_gazetteer_replaces_the_packaged_one(tmp_path):
     write_site(tmp_path, {"gazetteer.yml": """
         places:

@@ -17,12 +17,23 @@ names in other languages). What is done to it:
 - a GeoNames place with an Arabic name that no listed place has becomes an
   entry under its governorate's countryside (Damascus: the city), named by
   its first Arabic name, its other Arabic names as variants; a one-word
-  name is `ambiguous` (tagged only after قرية، بلدة، في … as the README says).
+  name is `ambiguous` (tagged only after قرية، بلدة، في … as the README says);
+- then every place with coordinates directly under the countryside of a
+  governorate whose capital lies amid it (QUARTERED) goes under one of its
+  four quarters (ريف حلب الشمالي …) when it lies clearly in that direction
+  from the capital: within 22.5° of north, east, south or west and at least
+  5 km away. A place between two directions (north-east …) stays under the
+  countryside itself; a place an editor put under a quarter is left where it
+  is. Where the capital lies at an edge (درعا، اللاذقية، طرطوس، القنيطرة) or
+  the quarters follow a river (دير الزور), the quarters people name are not
+  the compass seen from the capital (نوى and طفس are «ريف درعا الغربي»,
+  north of the city), so none is guessed there.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 import unicodedata
 import sys
@@ -118,9 +129,48 @@ def main() -> None:
     while at > 0 and not lines[at - 1].strip():
         at -= 1
     lines[at:at] = ["", BEGIN, *added, END]
+    placed_now = _read("\n".join(lines), "gazetteer.yml").entries  # with the coordinates just given
+    quartered = into_quarters(lines, {e.slug: e for e in placed_now.values() if e.kind == "places"})
     GAZETTEER.write_text("\n".join(lines), encoding="utf-8")
     _read(GAZETTEER.read_text(encoding="utf-8"), "gazetteer.yml")  # still a valid gazetteer
-    print(f"coordinates for {placed} listed places; {len(added)} places added")
+    print(f"coordinates for {placed} listed places; {len(added)} places added; {quartered} put under a quarter")
+
+
+QUARTERED = {"aleppo", "idlib", "hama", "homs", "raqqa", "al-hasakah", "as-suwayda"}
+QUARTER_AXES = {"north": 0, "east": 90, "south": 180, "west": 270}
+_POSITION = re.compile(r"parent: ([a-z0-9-]+)-countryside,.*lat: (-?[\d.]+), lon: (-?[\d.]+)")
+
+
+def quarter(centre: tuple[float, float], place: tuple[float, float]) -> str | None:
+    """Return the quarter (north, east, south, west) `place` lies in seen from
+    `centre` (both latitude, longitude), or None when it lies between two or
+    within 5 km."""
+    north = (place[0] - centre[0]) * 111.2
+    east = (place[1] - centre[1]) * 111.2 * math.cos(math.radians(centre[0]))
+    if math.hypot(north, east) < 5:
+        return None
+    bearing = math.degrees(math.atan2(east, north)) % 360
+    for name, axis in QUARTER_AXES.items():
+        if min(abs(bearing - axis), 360 - abs(bearing - axis)) <= 22.5:
+            return name
+    return None
+
+
+def into_quarters(lines: list[str], places: dict) -> int:
+    """Move the places of `lines` that sit directly under a countryside into
+    the quarter their coordinates give; return how many moved."""
+    moved = 0
+    for n, line in enumerate(lines):
+        found = _POSITION.search(line)
+        capital = places.get(f"{found.group(1)}-city") if found and found.group(1) in QUARTERED else None
+        if capital is None or capital.lat is None:
+            continue
+        side = quarter((capital.lat, capital.lon), (float(found.group(2)), float(found.group(3))))
+        if side:
+            lines[n] = line.replace(f"parent: {found.group(1)}-countryside,",
+                                    f"parent: {found.group(1)}-countryside-{side},", 1)
+            moved += 1
+    return moved
 
 
 if __name__ == "__main__":
