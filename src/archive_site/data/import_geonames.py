@@ -125,10 +125,11 @@ def main() -> None:
         fields += [f"lat: {record['latitude']:.4f}", f"lon: {record['longitude']:.4f}",
                    f"geonames: {record['geonameid']}"]
         added.append("- {" + ", ".join(fields) + "}")
-    at = lines.index("actors:")
+    end = lines.index("actors:")
+    at = end
     while at > 0 and not lines[at - 1].strip():
         at -= 1
-    lines[at:at] = ["", BEGIN, *added, END]
+    lines[at:end] = ["", BEGIN, *added, END, ""]  # the same blank lines however often it runs
     placed_now = _read("\n".join(lines), "gazetteer.yml").entries  # with the coordinates just given
     quartered = into_quarters(lines, {e.slug: e for e in placed_now.values() if e.kind == "places"})
     GAZETTEER.write_text("\n".join(lines), encoding="utf-8")
