@@ -234,6 +234,36 @@ def test_forms_of_names_in_daily_use(text, expected):
     assert found(text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("قصفت طائرات حربية روسية بلدة كفرنبل", ["russian-forces"]),
+    ("شنت الطائرات الحربية الروسية غارات على المنطقة", ["russian-forces"]),
+    ("استهدف قصف مدفعي تركي قرى في المنطقة", ["turkish-armed-forces"]),
+    ("قتل شخصان بغارة إسرائيلية على موقع عسكري", ["israeli-forces"]),
+    ("مرت دورية أمريكية قرب الحقول", ["us-forces"]),
+    ("ضربت مسيرة تركية سيارة على الطريق", ["turkish-armed-forces"]),
+    ("أطلقت القوات الحكومية صواريخ روسية الصنع", ["syrian-government-forces"]),  # made in Russia, not fired by its forces
+    ("خرجت مسيرة احتجاجية في المدينة", []),  # a march, not a drone
+    ("أصدرت الخارجية الروسية بياناً", []),  # a ministry, not a force
+    ("وثّق المرصد السوري لحقوق الإنسان والشبكة السورية لحقوق الإنسان الحادثة", ["sohr", "snhr"]),
+    ("تبنى تنظيم القاعدة الهجوم", ["al-qaeda"]),
+])
+def test_an_actor_named_by_its_country_adjective_or_as_a_documentation_body(text, expected):
+    assert found(text, "actors", dt.date(2020, 5, 1)) == expected
+
+
+def test_names_listed_after_a_plural_place_word_are_places():
+    assert found("هطلت أمطار غزيرة على محافظات حلب وحماة واللاذقية") == ["aleppo", "hama", "latakia"]
+    assert found("هطلت أمطار غزيرة على حلب وحماة") == ["aleppo"]  # حماة alone may be the verb's object
+
+
+def test_adjectives_belong_to_actors():
+    from archive_site.gazetteer import GazetteerError
+    with pytest.raises(GazetteerError, match="only an actor has them"):
+        _read("places:\n- {slug: x, name: س, adjectives: [سوري]}\n", "gazetteer.yml")
+    with pytest.raises(GazetteerError, match="must be a list of words"):
+        _read("actors:\n- {slug: x, name: س, adjectives: روسي}\n", "gazetteer.yml")
+
+
 # --- the default build -----------------------------------------------------------
 
 SEED_URL = "articles/مقتل-قيادي-في-تنظيم-الدولة-بغارة-للتحالف-الدولي-في-ريف-حلب/"

@@ -36,7 +36,10 @@ _JOINABLE = {arabic.normalize(w) for w in ("دير", "عين", "تل", "رأس",
 PLACE_WORDS = {arabic.normalize(w) for w in (
     "مدينة", "مدينتي", "مدن", "بلدة", "بلدتي", "بلدات", "قرية", "قريتي", "قرى", "ناحية", "منطقة",
     "منطقتي", "مناطق", "مخيم", "مخيمات", "حي", "حيي", "أحياء", "محافظة", "محافظتي", "ريف", "مركز",
-    "ضواحي", "أطراف", "سكان", "أهالي", "مشفى", "مستشفى", "معبر", "سجن")}
+    "ضواحي", "أطراف", "سكان", "أهالي", "مشفى", "مستشفى", "معبر", "سجن", "محافظات")}
+# A plural of those: the names listed after it with و are all places
+# («محافظات حلب وحماة واللاذقية», «بلدات كفرنبل وحاس»).
+LIST_WORDS = {arabic.normalize(w) for w in ("مدن", "بلدات", "قرى", "مناطق", "مخيمات", "أحياء", "محافظات")}
 # A word before an ambiguous name that makes it a place only if another place
 # of the same governorate is in the article: في الباب.
 LOCATIVE_WORDS = {arabic.normalize(w) for w in (
@@ -69,6 +72,18 @@ HEAD_WORDS = {
     "places": {arabic.normalize(w) for w in ("أشرفية", "اشرفية", "جديدة", "ضاحية", "مساكن")},
 }
 _QUARTERS = (("north", "الشمالي"), ("south", "الجنوبي"), ("east", "الشرقي"), ("west", "الغربي"))
+# An actor named by its country's adjective (`adjectives:` in the gazetteer)
+# after a word for a force or a strike: «طائرات حربية روسية», «قصف مدفعي
+# تركي», «الدورية الإسرائيلية». Each noun with its gender (the adjective
+# agrees: a plural of things takes the feminine), then the words that may
+# stand between, in the masculine.
+FORCE_NOUNS = {
+    "طائرة": "f", "طائرات": "f", "مقاتلات": "f", "مروحيات": "f", "مسيرة": "f", "مسيرات": "f",
+    "غارة": "f", "غارات": "f", "ضربة": "f", "ضربات": "f", "صواريخ": "f", "قوات": "f", "دورية": "f",
+    "دوريات": "f", "مدفعية": "f", "بوارج": "f", "طيران": "m", "قصف": "m", "صاروخ": "m"}
+FORCE_BETWEEN = ("", "حربي", "جوي", "مسير", "مدفعي", "صاروخي")
+# «صواريخ روسية الصنع» are Russian-made, not fired by Russia's forces.
+MADE_WORDS = {arabic.normalize(w) for w in ("الصنع", "الصناعة")}
 
 
 @dataclass(frozen=True)
@@ -92,6 +107,8 @@ class Entry:
     geonames: int | None = None
     # Addresses it had before (a renamed or split entry): each leads to its page.
     former_slugs: tuple[str, ...] = ()
+    # An actor's country adjectives, masculine (روسي): see FORCE_NOUNS.
+    adjectives: tuple[str, ...] = ()
 
     def valid_on(self, when: dt.date | None) -> bool:
         """Whether the entry's names mean it on the day `when` (None: an
@@ -150,7 +167,7 @@ class Gazetteer:
         self._index: dict[str, dict[str, list[tuple[tuple[str, ...], str, Entry]]]] = {k: defaultdict(list)
                                                                                       for k in KINDS}
         for entry in entries:
-            for name in (entry.name, *entry.variants):
+            for name in (entry.name, *entry.variants, *force_names(entry.adjectives)):
                 self._add(entry, name)
 
     def _add(self, entry: Entry, name: str) -> None:
@@ -216,6 +233,7 @@ class Gazetteer:
         found = []
         last_end = -9
         pending_dual = None
+        after_list_word = ""  # the names joined by و since a plural place word (LIST_WORDS)
         i = 0
         count = len(tokens)
         while i < count:
@@ -264,11 +282,21 @@ class Gazetteer:
                 # «الدفاع المدني اللبناني», «الفرقة الرابعة عشرة»: a longer name, not this one.
                 found.append((entry, f"{quote} {written[end + 1]}", False,
                               Msg("not taken: «{word}» after it makes it another name", word=written[end + 1])))
+            elif kind == "actors" and end + 1 < count and tokens[end + 1] in MADE_WORDS:
+                found.append((entry, f"{quote} {written[end + 1]}", False,
+                              Msg("not taken: «{word}» after it says where a weapon was made", word=written[end + 1])))
             elif entry.ambiguous and not rest:
                 in_a_list = clitics == "و" and i - last_end <= 2
-                found.append((entry, quote, *self._judge(tokens, written, i, clitics, in_a_list)))
+                if in_a_list and after_list_word:
+                    found.append((entry, quote, False, Msg("in a list after «{word}»", word=after_list_word)))
+                else:
+                    found.append((entry, quote, *self._judge(tokens, written, i, clitics, in_a_list)))
             else:
                 found.append((entry, quote, False, ""))
+            if i > 0 and tokens[i - 1] in LIST_WORDS:
+                after_list_word = written[i - 1]
+            elif not (clitics == "و" and i - last_end <= 2):
+                after_list_word = ""
             last_end = end
             i = end + 1
         return found
@@ -301,6 +329,22 @@ class Gazetteer:
 
 
 _DUAL = arabic.normalize("ريفي")
+
+
+def force_names(adjectives: tuple[str, ...]) -> list[str]:
+    """The names an actor has through its country's adjectives: each force
+    noun, with or without a word between, indefinite and definite."""
+    names = []
+    for adjective in adjectives:
+        for noun, gender in FORCE_NOUNS.items():
+            ending = "ة" if gender == "f" else ""
+            for between in FORCE_BETWEEN:
+                words = [noun, *([between + ending] if between else []), adjective + ending]
+                if between == "مسير" and noun not in ("طائرة", "طائرات"):
+                    continue
+                names.append(" ".join(words))
+                names.append(" ".join("ال" + w for w in words))
+    return names
 
 
 def _named_in(place: Entry, words: set[str], text: str) -> bool:
@@ -400,7 +444,7 @@ def _entry(kind: str, node, fail) -> list[Entry]:
     except (ValueError, yaml.YAMLError) as exc:  # a number too long to convert, a bad value
         raise fail(f"an entry cannot be read ({getattr(exc, 'problem', None) or exc})", node) from None
     unknown = set(raw) - {"slug", "name", "parent", "variants", "ambiguous", "countryside", "from", "until",
-                          "lat", "lon", "geonames", "former_slugs"}
+                          "lat", "lon", "geonames", "former_slugs", "adjectives"}
     if unknown:
         raise fail(f"unknown key '{sorted(unknown)[0]}'", node)
     slug, name = raw.get("slug"), raw.get("name")
@@ -430,13 +474,18 @@ def _entry(kind: str, node, fail) -> list[Entry]:
     former = raw.get("former_slugs", [])
     if not isinstance(former, list) or not all(isinstance(s, str) and _SLUG.match(s) for s in former):
         raise fail(f"'former_slugs' of '{slug}' must be a list of slugs", node)
+    adjectives = raw.get("adjectives", [])
+    if not isinstance(adjectives, list) or not all(isinstance(a, str) and a.strip() for a in adjectives):
+        raise fail(f"'adjectives' of '{slug}' must be a list of words like روسي", node)
+    if adjectives and kind != "actors":
+        raise fail(f"'adjectives' of '{slug}': only an actor has them", node)
     if "geonames" in raw and type(raw["geonames"]) is not int:
         raise fail(f"'geonames' of '{slug}' must be a GeoNames id (a whole number)", node)
     entry = Entry(kind, slug, arabic.clean(name).strip(), raw.get("parent"),
                   tuple(arabic.clean(v) for v in variants), bool(raw.get("ambiguous", False)),
                   raw.get("from"), raw.get("until"),
                   float(raw["lat"]) if "lat" in raw else None, float(raw["lon"]) if "lon" in raw else None,
-                  raw.get("geonames"), tuple(former))
+                  raw.get("geonames"), tuple(former), tuple(arabic.clean(a).strip() for a in adjectives))
     entries = [entry]
     if raw.get("countryside"):
         # «ريفي إدلب وحماة»: the dual names the countryside of both (see find)
