@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
+from .charts import Facets, archive_timeline, term_timeline
 from .model import Article, Page, instant
 from .taxonomy import Neighbours, Site, Term, paginate
 from .views import Projector, TaxonomyRef, TermRef
@@ -97,9 +98,14 @@ class Planner:
         yield from self.sitemaps(listed)
         yield self.page("robots.txt", "robots.txt", {})
 
-    def listing(self, articles: list[Article], base: str, template: str, **context) -> Iterator[PagePlan]:
+    def listing(self, articles: list[Article], base: str, template: str, first: dict | None = None,
+                **context) -> Iterator[PagePlan]:
+        """The pages of a list; `first` is what page 1 shows above the list
+        (the other pages get its keys as None)."""
+        first = first or {}
         for pager in paginate(articles, base, self.site.config.per_page):
-            yield self.page(pager.url + "index.html", template, {"pager": pager, **context},
+            above = first if pager.number == 1 else dict.fromkeys(first)
+            yield self.page(pager.url + "index.html", template, {"pager": pager, **above, **context},
                             _newest(pager.articles))
 
     def html_pages(self) -> Iterator[PagePlan]:
@@ -111,15 +117,19 @@ class Planner:
             yield self.page(article.url + "index.html", "article.html",
                             {"article": article, "terms": self.links[article.slug], "near": near},
                             article.date.date() if article.date else None, listed=not article.noindex)
+        facets = Facets(site, tuple(spec.key for spec in site.config.taxonomies if spec.gazetteer))
+        per_page = site.config.per_page
         for taxonomy in site.taxonomies.values():
             yield self.page(taxonomy.url + "index.html", self.template_of(taxonomy.kind, "taxonomy.html"),
                             {"taxonomy": taxonomy})
             term_template = self.template_of(taxonomy.kind, "term.html")
             for term in taxonomy.terms:
-                yield from self.listing(term.articles, term.url, term_template,
+                above = {"timeline": term_timeline(term, per_page), "facets": facets.of(term)}
+                yield from self.listing(term.articles, term.url, term_template, above,
                                         taxonomy=TaxonomyRef.of(taxonomy), term=term)
         archive = site.archive
-        yield self.page(archive.url + "index.html", "archive.html", {"archive": archive}, _newest(site.articles))
+        yield self.page(archive.url + "index.html", "archive.html",
+                        {"archive": archive, "timeline": archive_timeline(site)}, _newest(site.articles))
         for year in archive.years:
             yield self.page(year.url + "index.html", "archive_year.html", {"period": year}, _newest(year.articles))
             for month in year.months:

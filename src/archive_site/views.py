@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import jinja2
 
+from .charts import Bar, Facet, Tick, Timeline
 from .config import SiteConfig, TaxonomySpec
 from .model import Article, Page
 from .taxonomy import DateArchive, Neighbours, Pager, Period, Taxonomy, Term
@@ -84,6 +85,7 @@ FIELDS: dict[type, dict[str, str]] = {
     # Not the redacted phrases: no template may print them.
     SiteConfig: {f.name: VALUE for f in dataclasses.fields(SiteConfig) if f.name not in ("taxonomies", "redact")},
     Page: {**{f.name: VALUE for f in dataclasses.fields(Page)}, "url": VALUE},
+    **{kind: {f.name: VALUE for f in dataclasses.fields(kind)} for kind in (Timeline, Bar, Tick, Facet)},
 }
 
 
