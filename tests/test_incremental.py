@@ -81,8 +81,9 @@ def test_one_edit_renders_only_what_shows_it(cli, site):
     run = cli("build", site)
     rendered = int(run.out.split(" rendered,")[0].rsplit(" ", 1)[1])
     # Its own page, the list pages that show its summary (home, its tag, its place and that place's
-    # parents, its month), the feeds that hold it, and the articles that link to it (newer, older, related).
-    assert 1 < rendered <= 20
+    # parents, its month), the feeds that hold it, the articles that link to it (newer, older, related),
+    # and its reference files (RIS, BibTeX: its summary).
+    assert 1 < rendered <= 22
 
 
 def test_a_removed_static_file_is_gone_from_the_output(cli, site):

@@ -19,7 +19,7 @@ def on_articles(articles, context):
 
 
 def on_plans(plans, context):
-    articles = sorted(p.path for p in plans if p.path.startswith("articles/"))
+    articles = sorted(p.path for p in plans if p.path.startswith("articles/") and p.path.endswith(".html"))
     return plans + [context.data_page("data/articles.json", json.dumps(articles, ensure_ascii=False))]
 
 

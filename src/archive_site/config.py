@@ -42,7 +42,7 @@ class TaxonomySpec:
 BUILTIN_TAXONOMIES = {
     "places": TaxonomySpec("places", "الأماكن", "مكان", gazetteer="places", hierarchical=True, feeds=True,
                            weight=3.0, filter="المكان", jsonld="contentLocation/Place", card=True),
-    "actors": TaxonomySpec("actors", "الجهات الفاعلة", "جهة فاعلة", gazetteer="actors", weight=2.0,
+    "actors": TaxonomySpec("actors", "الجهات الفاعلة", "جهة فاعلة", gazetteer="actors", feeds=True, weight=2.0,
                            filter="الجهة الفاعلة", jsonld="mentions/Organization"),
     "tags": TaxonomySpec("tags", "الوسوم", "وسم", feeds=True, weight=1.5, filter="الوسم", jsonld="keywords"),
 }

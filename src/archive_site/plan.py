@@ -12,8 +12,9 @@ import hashlib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Callable, Iterator
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
+from . import downloads
 from .charts import Facets, archive_timeline, term_timeline
 from .model import Article, Page, instant
 from .taxonomy import Neighbours, Site, Term, paginate
@@ -27,8 +28,9 @@ class PagePlan:
 
     path: str
     fingerprint: str
-    # None: the page is context["text"] as it is (a plugin's data page), or
-    # the bytes of the file context["file"] (an article's original).
+    # None: the page is context["text"] as it is (a plugin's data page), the
+    # bytes of the file context["file"] (an article's original), or the
+    # download context["data"] describes (downloads.py: format, articles, about).
     template: str | None
     context: dict
     lastmod: dt.date | None = None  # for the sitemap
@@ -78,6 +80,7 @@ class Planner:
         self.epochs = epochs
         self.links = links
         self.projector = Projector(cards)
+        self._data_epoch = _digest(downloads.EPOCH, repr(site.config))
 
     def page(self, path: str, template: str, context: dict, lastmod: dt.date | None = None,
              listed: bool = True) -> PagePlan:
@@ -94,6 +97,7 @@ class Planner:
             yield plan
         yield from self.redirects()
         yield from self.originals()
+        yield from self.data()
         yield from self.feeds()
         yield from self.sitemaps(listed)
         yield self.page("robots.txt", "robots.txt", {})
@@ -164,6 +168,34 @@ class Planner:
         for article in self.site.articles:
             path = article.url + original_name(article)
             yield PagePlan(path, _digest(path, article.sha256), None, {"file": str(self.site_dir / article.source)})
+
+    def data(self) -> Iterator[PagePlan]:
+        """The article lists as CSV and JSON: the whole archive's under
+        archive/, each term's in its folder; and each article's reference
+        as RIS and BibTeX in its folder. Fingerprinted by what they show of
+        their articles, the settings and downloads.py."""
+        site = self.site
+        lists = [("archive/", site.articles, {"title": site.config.title})]
+        for taxonomy in site.taxonomies.values():
+            for term in taxonomy.terms:
+                lists.append((term.url, term.articles, {"taxonomy": taxonomy.kind, "term": term.name,
+                                                        "slug": term.slug}))
+        # Each article's row, digested once: a list's fingerprint is made of
+        # what it shows of its articles, so a change the rows do not show
+        # (a word of the body that keeps the count) rewrites no download.
+        rows = {a.slug: _digest(repr(downloads.record(site.config, a, self.links[a.slug]))) for a in site.articles}
+        for folder, articles, about in lists:
+            about = {**about, "page": site.config.base_url + quote(folder, safe="/")}
+            shown = "".join([rows[a.slug] for a in articles])
+            for fmt, name in downloads.FILES.items():
+                path = folder + name
+                yield PagePlan(path, _digest(self._data_epoch, path, repr(about), shown), None,
+                               {"data": (fmt, articles, about)})
+        for article in site.articles:  # its reference for reference managers
+            for fmt, (name, _write) in downloads.CITATIONS.items():
+                path = article.url + name
+                yield PagePlan(path, _digest(self._data_epoch, path, self.projector.articles[article.slug]), None,
+                               {"data": (fmt, [article], {})})
 
     def template_of(self, kind: str, name: str) -> str:
         """`<kind>/<name>` when the site or theme has it, else `name`."""

@@ -15,7 +15,7 @@ import jinja2
 from jinja2 import meta, nodes
 from markupsafe import Markup
 
-from . import __version__, arabic
+from . import __version__, arabic, downloads
 from .config import SiteConfig
 from .i18n import _
 from .model import ContentError
@@ -167,6 +167,15 @@ class Renderer:
             self._entries[article.slug] = entry
         return entry
 
+    def data(self, fmt: str, articles: list, about: dict) -> str:
+        """The download of `articles` in `fmt`: a list (downloads.FILES) or
+        one article's reference (downloads.CITATIONS)."""
+        if fmt == "csv":
+            return downloads.as_csv(self.config, articles, self._links)
+        if fmt == "json":
+            return downloads.as_json(self.config, articles, self._links, about)
+        return downloads.CITATIONS[fmt][1](self.config, articles[0], self._links[articles[0].slug])
+
     def render(self, template: str, page_url: str, **context) -> str:
         """Return the HTML of `template` for the page at site path `page_url`."""
         return self.env.get_template(template).render(page_url=page_url, **context)
@@ -255,6 +264,8 @@ def render_pages(plans: list[PagePlan], renderer: Renderer, writer: Writer, jobs
         try:
             if plan.template is None and "file" in plan.context:  # a file published as it is
                 writer.write(plan, Path(plan.context["file"]).read_bytes())
+            elif plan.template is None and "data" in plan.context:
+                writer.write(plan, renderer.data(*plan.context["data"]))
             elif plan.template is None:
                 writer.write(plan, plan.context["text"])
             else:
