@@ -16,6 +16,7 @@ from urllib.parse import quote, urlsplit
 
 from . import downloads
 from .charts import Facets, archive_timeline, term_timeline
+from .maps import place_map
 from .model import Article, Page, instant
 from .taxonomy import Neighbours, Site, Term, paginate
 from .views import Projector, TaxonomyRef, TermRef
@@ -124,11 +125,13 @@ class Planner:
         facets = Facets(site, tuple(spec.key for spec in site.config.taxonomies if spec.gazetteer))
         per_page = site.config.per_page
         for taxonomy in site.taxonomies.values():
+            mapped = taxonomy.spec.gazetteer == "places" and taxonomy.spec.hierarchical  # places have a map
             yield self.page(taxonomy.url + "index.html", self.template_of(taxonomy.kind, "taxonomy.html"),
-                            {"taxonomy": taxonomy})
+                            {"taxonomy": taxonomy, "map": place_map(taxonomy) if mapped else None})
             term_template = self.template_of(taxonomy.kind, "term.html")
             for term in taxonomy.terms:
-                above = {"timeline": term_timeline(term, per_page), "facets": facets.of(term)}
+                above = {"timeline": term_timeline(term, per_page), "facets": facets.of(term),
+                         "map": place_map(taxonomy, term) if mapped else None}
                 yield from self.listing(term.articles, term.url, term_template, above,
                                         taxonomy=TaxonomyRef.of(taxonomy), term=term)
         archive = site.archive

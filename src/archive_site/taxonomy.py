@@ -28,6 +28,7 @@ class Term:
     articles: list[Article] = field(default_factory=list)
     parent: Term | None = None
     children: list[Term] = field(default_factory=list)
+    position: tuple[float, float] | None = None  # (latitude, longitude) of a place, from the gazetteer
 
     @property
     def url(self) -> str:
@@ -330,6 +331,8 @@ class TermIndex:
             if term is None:
                 term = self.by_slug[entry.slug] = Term(self.kind, entry.name, entry.slug)
             term.name = entry.name
+            if entry.lat is not None:
+                term.position = (entry.lat, entry.lon)
             self.entry_slugs.add(entry.slug)
             if entry.parent and self.nested:
                 term.parent = self._entry_term(self.gazetteer.get(self.section, entry.parent))

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import jinja2
 
 from .charts import Bar, Facet, Tick, Timeline
+from .maps import Dot, PlaceMap, Region, Unplaced
 from .config import SiteConfig, TaxonomySpec
 from .model import Article, Page
 from .taxonomy import DateArchive, Neighbours, Pager, Period, Taxonomy, Term
@@ -85,7 +86,8 @@ FIELDS: dict[type, dict[str, str]] = {
     # Not the redacted phrases: no template may print them.
     SiteConfig: {f.name: VALUE for f in dataclasses.fields(SiteConfig) if f.name not in ("taxonomies", "redact")},
     Page: {**{f.name: VALUE for f in dataclasses.fields(Page)}, "url": VALUE},
-    **{kind: {f.name: VALUE for f in dataclasses.fields(kind)} for kind in (Timeline, Bar, Tick, Facet)},
+    **{kind: {f.name: VALUE for f in dataclasses.fields(kind)} for kind in (Timeline, Bar, Tick, Facet,
+                                                                            PlaceMap, Region, Dot, Unplaced)},
 }
 
 
