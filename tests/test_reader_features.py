@@ -52,6 +52,32 @@ def read(path: Path) -> str:
 
 # --- date archive -----------------------------------------------------------------
 
+def test_a_month_leads_to_the_months_before_and_after_it(site):
+    august = read(site / "archive/2019/08/index.html")
+    nav = august[august.index('class="article-nav month-nav"'):]
+    assert '<a class="newer" href="../../../archive/2019/09/"><span class="label">الشهر الأحدث</span> أيلول 2019</a>' in nav
+    assert 'class="older"' not in nav[:nav.index("</nav>")]  # the oldest month
+    september = read(site / "archive/2019/09/index.html")
+    assert 'href="../../../archive/2021/01/"><span class="label">الشهر الأحدث</span> كانون الثاني 2021' in september
+    assert 'href="../../../archive/2019/08/"><span class="label">الشهر الأقدم</span> آب 2019' in september
+
+
+def test_every_page_after_the_first_says_its_number_in_title_and_heading(site):
+    for path in ("page/2/", "places/aleppo/page/2/"):
+        html = read(site / path / "index.html")
+        title = html[html.index("<title>"):html.index("</title>")]
+        heading = html[html.index("<h1"):html.index("</h1>")]
+        assert "الصفحة 2" in title and "الصفحة 2" in heading, path
+    first = read(site / "places/aleppo/index.html")
+    assert "الصفحة" not in first[first.index("<title>"):first.index("</title>")]
+
+
+def test_the_newest_article_leads_the_home_page(site):
+    home = read(site / "index.html")
+    assert home.index('<div class="lead">') < home.index('class="card-title"')
+    assert home.count('<div class="lead">') == 1
+    assert '<div class="lead">' not in read(site / "page/2/index.html")
+
 def test_archive_lists_years_and_months_with_counts_and_undated_apart(site):
     html = read(site / "archive/index.html")
     assert '<a href="../archive/2019/">2019</a> <span class="count">(3 مقالات)</span>' in html
@@ -59,6 +85,7 @@ def test_archive_lists_years_and_months_with_counts_and_undated_apart(site):
     assert '<a href="../archive/2019/09/">أيلول</a> <span class="count">(مقال واحد)</span>' in html
     years = html[html.index('class="term-list archive-years"'):]
     assert years.index("2021") < years.index("2019")  # newest first
+    assert years.index("archive/2019/08/") < years.index("archive/2019/09/")  # a year's months in calendar order
     assert '<a href="../archive/undated/">مقالات غير مؤرخة</a> <span class="count">(مقال واحد)</span>' in html
     month = read(site / "archive/2019/08/index.html")
     assert "آب 2019" in month and "قصف على بزاعة" in month and "نزوح من بزاعة" in month

@@ -137,14 +137,16 @@ class Planner:
         archive = site.archive
         yield self.page(archive.url + "index.html", "archive.html",
                         {"archive": archive, "timeline": archive_timeline(site)}, _newest(site.articles))
+        months = [month for year in archive.years for month in year.months]  # newest first
         for year in archive.years:
             yield self.page(year.url + "index.html", "archive_year.html", {"period": year}, _newest(year.articles))
-            for month in year.months:
-                yield from self.listing(month.articles, month.url, "archive_month.html",
-                                        period=month, count=month.count)
+        for n, month in enumerate(months):
+            yield from self.listing(month.articles, month.url, "archive_month.html", period=month,
+                                    count=month.count, newer=months[n - 1] if n else None,
+                                    older=months[n + 1] if n + 1 < len(months) else None)
         if archive.undated:
             yield from self.listing(archive.undated, archive.undated_url, "archive_month.html",
-                                    period=None, count=len(archive.undated))
+                                    period=None, count=len(archive.undated), newer=None, older=None)
         for page in self.pages:
             yield self.page(page.url + "index.html", "page.html", {"page": page})
         yield self.page("search/index.html", "search.html", {})
