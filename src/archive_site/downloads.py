@@ -47,28 +47,62 @@ def record(config: SiteConfig, article: Article, links: dict) -> dict:
     return row
 
 
-def as_json(config: SiteConfig, articles: list[Article], links: dict[str, dict], about: dict) -> str:
+class Rows:
+    """Each article's row, made once per build and shared by every list
+    that holds it: as a JSON object, as a CSV line, and a digest of it
+    (what a list's fingerprint is made of). `links`: each article's terms
+    by kind (by slug)."""
+
+    def __init__(self, config: SiteConfig, links: dict[str, dict]):
+        self.config = config
+        self.links = links
+        self._json: dict[str, str] = {}
+        self._csv: dict[str, str] = {}
+        self._digests: dict[str, str] = {}
+
+    def json(self, article: Article) -> str:
+        found = self._json.get(article.slug)
+        if found is None:
+            row = record(self.config, article, self.links[article.slug])
+            found = self._json[article.slug] = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+        return found
+
+    def csv(self, article: Article) -> str:
+        """The CSV line (RFC 4180): a list of names joined by " | "; a cell
+        that a spreadsheet would run as a formula (starting with = + - @)
+        gets a leading apostrophe, so a title is never code on the
+        researcher's machine."""
+        found = self._csv.get(article.slug)
+        if found is None:
+            row = record(self.config, article, self.links[article.slug])
+            out = io.StringIO()
+            csv.writer(out, lineterminator="\r\n").writerow(
+                [_cell(" | ".join(value) if isinstance(value, list) else value) for value in row.values()])
+            found = self._csv[article.slug] = out.getvalue()
+        return found
+
+    def digest(self, article: Article) -> str:
+        found = self._digests.get(article.slug)
+        if found is None:
+            found = self._digests[article.slug] = hashlib.blake2b(
+                self.json(article).encode("utf-8"), digest_size=8).hexdigest()
+        return found
+
+
+def as_json(rows: Rows, articles: list[Article], about: dict) -> str:
     """The JSON file: what it lists (`about`: the term or the archive), and a
     record per article, newest first."""
-    return json.dumps({"schema": SCHEMA, **about, "count": len(articles),
-                       "articles": [record(config, a, links[a.slug]) for a in articles]},
-                      ensure_ascii=False, separators=(",", ":")) + "\n"
+    head = json.dumps({"schema": SCHEMA, **about, "count": len(articles)}, ensure_ascii=False,
+                      separators=(",", ":"))
+    return head[:-1] + ',"articles":[' + ",".join([rows.json(a) for a in articles]) + "]}\n"
 
 
-def as_csv(config: SiteConfig, articles: list[Article], links: dict[str, dict]) -> str:
-    """The CSV file (RFC 4180, UTF-8): a header, then a row per article,
-    newest first; a list of names is joined by " | ". A cell that a
-    spreadsheet would run as a formula (starting with = + - @) gets a
-    leading apostrophe: a title is never code on the researcher's machine."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+def as_csv(rows: Rows, articles: list[Article]) -> str:
+    """The CSV file (RFC 4180, UTF-8): a header, then a row per article
+    (Rows.csv), newest first."""
     keys = ["title", "url", "date", "date_kind", "event_date", "word_count", "slug",
-            *(spec.key for spec in config.taxonomies)]
-    writer.writerow(keys)
-    for article in articles:
-        row = record(config, article, links[article.slug])
-        writer.writerow([_cell(" | ".join(value) if isinstance(value, list) else value) for value in row.values()])
-    return out.getvalue()
+            *(spec.key for spec in rows.config.taxonomies)]
+    return ",".join(keys) + "\r\n" + "".join([rows.csv(a) for a in articles])
 
 
 def _cell(value: object) -> object:

@@ -185,22 +185,22 @@ class Planner:
             for term in taxonomy.terms:
                 lists.append((term.url, term.articles, {"taxonomy": taxonomy.kind, "term": term.name,
                                                         "slug": term.slug}))
-        # Each article's row, digested once: a list's fingerprint is made of
-        # what it shows of its articles, so a change the rows do not show
-        # (a word of the body that keeps the count) rewrites no download.
-        rows = {a.slug: _digest(repr(downloads.record(site.config, a, self.links[a.slug]))) for a in site.articles}
+        # A list's fingerprint is made of what it shows of its articles (their
+        # rows), so a change the rows do not show (a word of the body that
+        # keeps the count) rewrites no download.
+        rows = downloads.Rows(site.config, self.links)
         for folder, articles, about in lists:
             about = {**about, "page": site.config.base_url + quote(folder, safe="/")}
-            shown = "".join([rows[a.slug] for a in articles])
+            shown = "".join([rows.digest(a) for a in articles])
             for fmt, name in downloads.FILES.items():
                 path = folder + name
                 yield PagePlan(path, _digest(self._data_epoch, path, repr(about), shown), None,
-                               {"data": (fmt, articles, about)})
+                               {"data": (fmt, articles, about, rows)})
         for article in site.articles:  # its reference for reference managers
             for fmt, (name, _write) in downloads.CITATIONS.items():
                 path = article.url + name
                 yield PagePlan(path, _digest(self._data_epoch, path, self.projector.articles[article.slug]), None,
-                               {"data": (fmt, [article], {})})
+                               {"data": (fmt, [article], {}, rows)})
 
     def template_of(self, kind: str, name: str) -> str:
         """`<kind>/<name>` when the site or theme has it, else `name`."""

@@ -167,13 +167,13 @@ class Renderer:
             self._entries[article.slug] = entry
         return entry
 
-    def data(self, fmt: str, articles: list, about: dict) -> str:
+    def data(self, fmt: str, articles: list, about: dict, rows: downloads.Rows) -> str:
         """The download of `articles` in `fmt`: a list (downloads.FILES) or
         one article's reference (downloads.CITATIONS)."""
         if fmt == "csv":
-            return downloads.as_csv(self.config, articles, self._links)
+            return downloads.as_csv(rows, articles)
         if fmt == "json":
-            return downloads.as_json(self.config, articles, self._links, about)
+            return downloads.as_json(rows, articles, about)
         return downloads.CITATIONS[fmt][1](self.config, articles[0], self._links[articles[0].slug])
 
     def render(self, template: str, page_url: str, **context) -> str:
