@@ -29,6 +29,7 @@ from .config import SiteConfig, check_base_url, load_config
 from .gazetteer import SITE_FILE as GAZETTEER_FILE
 from .gazetteer import Gazetteer, load_gazetteer, tag_articles
 from .hooks import Output, PluginContext, PluginError, Plugins, load_plugins
+from .images import find_pictures
 from .i18n import _, count
 from .loader import ContentScan, LoadResult, load_extra_pages, load_site, scan_content
 from .ledger import LEDGER_FILE, Ledger, LedgerError, Settled, history_dates, load_ledger, save_ledger
@@ -286,6 +287,12 @@ class Builder:
         articles, unknown = self._tag(articles, gazetteer, config, cache, loaded.states)
         loaded.problems.extend(unknown)
         articles = plugins.call("on_articles", articles, context)
+        pictures = {}
+        for article in articles:
+            if "<img" in article.body_html:
+                found, problems = find_pictures(site_dir, article)
+                pictures[article.slug] = found
+                loaded.problems.extend(problems)
         cache.save()
         loaded.problems.extend(cache.take_problems())
         site = make_site(config, articles, gazetteer, self.last_site[0] if self.last_site else None,
@@ -306,7 +313,8 @@ class Builder:
         try:
             todo = []
             phase(count(len(site.articles), "planning the pages of {n} article", "planning the pages of {n} articles"))
-            planner = Planner(site, renderer.template_epoch, cards, links, pages, renderer.has_template, site_dir)
+            planner = Planner(site, renderer.template_epoch, cards, links, pages, renderer.has_template, site_dir,
+                              pictures)
             plans = plugins.call("on_plans", list(planner.plan()), context)
             for plan in plans:
                 report.pages += 1

@@ -32,7 +32,7 @@ DATABASE = "records.sqlite"
 TAG_FILE = "CACHEDIR.TAG"
 TAG_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
             "# This folder holds what archive-site builds remember; deleting it is safe.\n")
-SCHEMA = 6
+SCHEMA = 7
 # A file changed this soon before its entry was stored may have changed again
 # within the file system's time granularity without its state showing it: it
 # is read again (as git does with "racily clean" files).

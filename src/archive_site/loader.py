@@ -25,6 +25,7 @@ from .cache import RecordCache, file_state
 from .config import OUTPUT_FOLDERS, SiteConfig, yaml_error_line
 from .i18n import N_, Msg
 from .model import Article, ContentError, Page, SkippedFile, instant
+from . import images
 from .sanitize import clean_html
 from .sitefiles import FoundFile, SiteWalker
 from .workers import fork_map
@@ -316,6 +317,12 @@ def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdo
             warnings.append(ContentError(
                 rel, N_("text inside HTML that is not allowed (such as <script>, <style> or an unclosed tag) "
                    "was removed from the body"), None, N_("write the text as plain Markdown"), warning=True))
+        for src in images.missing_alt(body_html):
+            at = text.find(src)
+            warnings.append(ContentError(
+                rel, Msg("picture '{src}' has no description", src=src),
+                text.count("\n", 0, at) + 1 if at >= 0 else None,
+                N_("describe it for readers who cannot see it: ![what it shows](photo.jpg)"), warning=True))
         return replace(_make_article(fields, key_lines, mark_directions(body_html), rel, "markdown", digest,
                                      term_keys), encoding=encoding), warnings
     title, paragraphs, footer, title_line = split_plain_text(text)

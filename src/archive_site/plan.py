@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 from urllib.parse import quote, urlsplit
 
-from . import downloads
+from . import downloads, images
 from .charts import Facets, archive_timeline, term_timeline
 from .maps import place_map
 from .model import Article, Page, instant
@@ -71,12 +71,14 @@ class Planner:
 
     def __init__(self, site: Site, epochs: Callable[[str], str], cards: dict[str, str],
                  links: dict[str, dict[str, list[TermRef]]], pages: list[Page] = (),
-                 has_template: Callable[[str], bool] = lambda name: False, site_dir: Path | None = None):
+                 has_template: Callable[[str], bool] = lambda name: False, site_dir: Path | None = None,
+                 pictures: dict[str, list[images.Picture]] | None = None):
         """`has_template` tells whether a template exists: a taxonomy's pages
         use `<key>/taxonomy.html` and `<key>/term.html` when the site has them."""
         self.site = site
         self.has_template = has_template
-        self.site_dir = site_dir  # where the articles' files are: for publish_originals
+        self.site_dir = site_dir  # where the articles' files are: for publish_originals and pictures
+        self.pictures = pictures or {}  # the pictures each article shows that can be published (by slug)
         self.pages = pages
         self.epochs = epochs
         self.links = links
@@ -98,6 +100,7 @@ class Planner:
             yield plan
         yield from self.redirects()
         yield from self.originals()
+        yield from self.picture_files()
         yield from self.data()
         yield from self.feeds()
         yield from self.sitemaps(listed)
@@ -119,8 +122,9 @@ class Planner:
         yield from self.listing(site.articles, "", "list.html")
         for article in site.articles:
             near = site.neighbours.get(article.slug) or Neighbours()
+            shown = {p.src: (p.width, p.height) for p in self.pictures.get(article.slug, ())}
             yield self.page(article.url + "index.html", "article.html",
-                            {"article": article, "terms": self.links[article.slug], "near": near},
+                            {"article": article, "terms": self.links[article.slug], "near": near, "pictures": shown},
                             article.date.date() if article.date else None, listed=not article.noindex)
         facets = Facets(site, tuple(spec.key for spec in site.config.taxonomies if spec.gazetteer))
         per_page = site.config.per_page
@@ -173,6 +177,18 @@ class Planner:
         for article in self.site.articles:
             path = article.url + original_name(article)
             yield PagePlan(path, _digest(path, article.sha256), None, {"file": str(self.site_dir / article.source)})
+
+    def picture_files(self) -> Iterator[PagePlan]:
+        """Each picture an article shows, under its page, without its
+        metadata (images.py); fingerprinted by the file's size, change time
+        and inode, and images.py."""
+        if self.site_dir is None:
+            return
+        for article in self.site.articles:
+            for picture in self.pictures.get(article.slug, ()):
+                path = article.url + picture.name
+                yield PagePlan(path, _digest(images.EPOCH, path, picture.path, picture.stamp), None,
+                               {"picture": (str(self.site_dir / picture.path), picture.kind)})
 
     def data(self) -> Iterator[PagePlan]:
         """The article lists as CSV and JSON: the whole archive's under

@@ -15,7 +15,7 @@ import jinja2
 from jinja2 import meta, nodes
 from markupsafe import Markup
 
-from . import __version__, arabic, downloads
+from . import __version__, arabic, downloads, images
 from .config import SiteConfig
 from .i18n import _
 from .model import ContentError
@@ -82,6 +82,7 @@ class Renderer:
             count_articles=arabic.count_articles,
             month_name=lambda month: arabic.month_name(month, config.months),
             reading_time=arabic.reading_time,
+            with_pictures=images.with_pictures,
         )
 
     def has_template(self, name: str) -> bool:
@@ -264,6 +265,9 @@ def render_pages(plans: list[PagePlan], renderer: Renderer, writer: Writer, jobs
         try:
             if plan.template is None and "file" in plan.context:  # a file published as it is
                 writer.write(plan, Path(plan.context["file"]).read_bytes())
+            elif plan.template is None and "picture" in plan.context:  # without its metadata
+                path, kind = plan.context["picture"]
+                writer.write(plan, images.published_bytes(Path(path).read_bytes(), kind))
             elif plan.template is None and "data" in plan.context:
                 writer.write(plan, renderer.data(*plan.context["data"]))
             elif plan.template is None:
