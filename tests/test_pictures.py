@@ -133,3 +133,28 @@ def test_a_picture_without_a_description_is_published_with_a_warning(cli, tmp_pa
     run = cli("build", site)
     assert "content/photos.md:11: warning: picture 'house.jpg' has no description" in run.err
     assert (site / "build/articles/photos/house.jpg").read_bytes() == JPEG
+
+
+def test_a_lead_picture_heads_its_article_and_its_card(cli, tmp_path):
+    site = write_site(tmp_path / "site", {
+        "content/photos.md": "---\ntitle: صور من الحي\ndate: 2024-05-01\nslug: photos\nimage: house.jpg\n"
+                             "image_alt: بيت مهدم في الحي\n---\n\nوصف ما جرى في الحي بعد القصف.\n",
+        "content/other.md": "---\ntitle: بلا صورة\ndate: 2024-04-01\nimage: lost.jpg\n---\n\nنص.\n",
+    })
+    (site / "content/house.jpg").write_bytes(phone_jpeg())
+    run = cli("build", site)
+    assert "content/other.md:4: warning: the lead picture ('image') has no description" in run.err
+    assert "content/other.md: warning: picture 'lost.jpg': there is no such file" in run.err
+    page = (site / "build/articles/photos/index.html").read_text(encoding="utf-8")
+    assert ('<figure class="lead-image"><img src="house.jpg" alt="بيت مهدم في الحي" width="30" height="40"'
+            in page)
+    home = (site / "build/index.html").read_text(encoding="utf-8")
+    assert ('<img class="card-image" src="articles/photos/house.jpg" alt="بيت مهدم في الحي" width="30" '
+            'height="40" loading="lazy"') in home
+    assert GPS not in (site / "build/articles/photos/house.jpg").read_bytes()
+    other = (site / "build/articles/بلا-صورة/index.html").read_text(encoding="utf-8")
+    assert "lead-image" not in other and "card-image" not in home.split("بلا صورة")[0][-400:]
+    # The picture replaced by one of another size: the home page's card follows.
+    (site / "content/house.jpg").write_bytes(phone_jpeg(orientation=1))
+    assert cli("build", site).status == 0
+    assert 'width="40" height="30" loading="lazy"' in (site / "build/index.html").read_text(encoding="utf-8")

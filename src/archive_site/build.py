@@ -233,7 +233,7 @@ class Builder:
         # Planning and rendering bring Jinja: imported only when a build has work to do.
         import jinja2
 
-        from .plan import Planner, article_digests, term_links
+        from .plan import Planner, article_digests, lead_pictures, term_links
         from .render import render_pages, template_error
 
         site_dir, options = self.site_dir, self.options
@@ -289,7 +289,7 @@ class Builder:
         articles = plugins.call("on_articles", articles, context)
         pictures = {}
         for article in articles:
-            if "<img" in article.body_html:
+            if article.image or "<img" in article.body_html:
                 found, problems = find_pictures(site_dir, article)
                 pictures[article.slug] = found
                 loaded.problems.extend(problems)
@@ -297,7 +297,8 @@ class Builder:
         loaded.problems.extend(cache.take_problems())
         site = make_site(config, articles, gazetteer, self.last_site[0] if self.last_site else None,
                          redirects, removed, None if self.last_site else self._stored_neighbours())
-        cards = article_digests(site)
+        leads = lead_pictures(site, pictures)
+        cards = article_digests(site, leads)
         context.site, context.digests = site, cards
         plugins.call("on_site", site, context)
         report.articles = len(site.articles)
@@ -307,7 +308,7 @@ class Builder:
         renderer = self._renderer(config, epoch, plugins, context)
         renderer.use_pages(pages)
         links = term_links(site)
-        renderer.use_links(links)
+        renderer.use_links(links, leads)
         self.last_site = (site, gazetteer, cards)
         writer = (writer_factory or StagingWriter)(self.out_dir, not options.clean)
         try:

@@ -50,7 +50,7 @@ DEFAULT_TAXONOMIES = tuple(BUILTIN_TAXONOMIES.values())
 
 # Front-matter keys of their own, and top-level folders of the output: no
 # taxonomy may take them.
-ARTICLE_KEYS = {"title", "date", "slug", "draft", "summary", "author", "source", "exclude"}
+ARTICLE_KEYS = {"title", "date", "slug", "draft", "summary", "author", "source", "exclude", "image", "image_alt"}
 OUTPUT_FOLDERS = {"articles", "archive", "search", "static", "pagefind", "page"}
 
 

@@ -80,7 +80,10 @@ def find_pictures(site_dir: Path, article: Article) -> tuple[list[Picture], list
     for each that cannot (it is then left out of the page)."""
     pictures, problems = [], []
     folder = PurePosixPath(article.source).parent
-    for src in local_sources(article.body_html):
+    sources = local_sources(article.body_html)
+    if article.image and article.image not in sources:
+        sources.append(article.image)
+    for src in sources:
         def refuse(message, hint, src=src):
             problems.append(ContentError(article.source, Msg("picture '{src}': {problem}", src=src, problem=message),
                                          None, hint, warning=True))

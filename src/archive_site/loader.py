@@ -51,7 +51,7 @@ _STRING_FIELDS = ("summary", "author", "source")
 # `notes` are the editors' own, never published.
 # `provenance` (what `import` records of the original) too.
 _OWN_FIELDS = {"title", "date", "slug", "draft", "exclude", "notes", "takedown", "corrections", "aliases",
-               "received", "provenance", "noindex", "event_date", *_STRING_FIELDS}
+               "received", "provenance", "noindex", "event_date", "image", "image_alt", *_STRING_FIELDS}
 
 
 class _FrontMatterLoader(_BASE_LOADER):
@@ -299,8 +299,8 @@ def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdo
         body = "\n".join(text.split("\n")[body_start:])
         fast = plain_paragraphs_html(body)
         if fast is not None:
-            return replace(_make_article(fields, key_lines, mark_directions(fast), rel, "markdown", digest,
-                                         term_keys), encoding=encoding), warnings
+            article = _make_article(fields, key_lines, mark_directions(fast), rel, "markdown", digest, term_keys)
+            return replace(article, encoding=encoding), warnings + _lead_warnings(article, key_lines, rel)
         converter.reset()
         converter.deadline = time.thread_time() + MARKDOWN_SECONDS
         try:
@@ -323,8 +323,8 @@ def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdo
                 rel, Msg("picture '{src}' has no description", src=src),
                 text.count("\n", 0, at) + 1 if at >= 0 else None,
                 N_("describe it for readers who cannot see it: ![what it shows](photo.jpg)"), warning=True))
-        return replace(_make_article(fields, key_lines, mark_directions(body_html), rel, "markdown", digest,
-                                     term_keys), encoding=encoding), warnings
+        article = _make_article(fields, key_lines, mark_directions(body_html), rel, "markdown", digest, term_keys)
+        return replace(article, encoding=encoding), warnings + _lead_warnings(article, key_lines, rel)
     title, paragraphs, footer, title_line = split_plain_text(text)
     body_html = mark_directions("\n".join(f"<p>{link_urls(html.escape(p, quote=False))}</p>" for p in paragraphs))
     fields, key_lines, key_paths = {"title": title}, {"title": title_line}, {}
@@ -335,7 +335,7 @@ def parse_article(data: bytes, rel: str, suffix: str, converter: markdown.Markdo
         key_lines.update(side_lines)
         key_paths = {key: sidecar[1] for key in side}
     article = _make_article(fields, key_lines, body_html, rel, "text", digest, term_keys, footer, key_paths)
-    return replace(article, encoding=encoding), warnings
+    return replace(article, encoding=encoding), warnings + _lead_warnings(article, key_lines, key_paths.get("image", rel))
 
 
 def read_sidecar(data: bytes, rel: str, term_keys: tuple[str, ...]
@@ -682,6 +682,8 @@ def _make_article(fields: dict, key_lines: dict[str, int], body_html: str, rel: 
         event_date=checked(lambda: _event_date(fields, fail)),
         corrections=checked(lambda: _corrections(fields, fail), ()),
         aliases=checked(lambda: _aliases(fields, fail), ()),
+        image=checked(lambda: _picture_field(fields, fail), ""),
+        image_alt=checked(lambda: _text_field(fields, "image_alt", fail), ""),
         extra={k: v for k, v in sorted(fields.items()) if k not in _OWN_FIELDS and k not in term_keys},
         sha256=sha256,
     )
@@ -726,6 +728,21 @@ def _text_field(fields: dict, key: str, fail) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise fail(key, Msg("'{key}' must be text", key=key))
     return arabic.clean(str(value)).strip()
+
+
+def _picture_field(fields: dict, fail) -> str:
+    value = _text_field(fields, "image", fail)
+    if value and (re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value) or value.startswith("/")):
+        raise fail("image", N_("'image' must be the name of a picture beside the article"),
+                   N_("put the picture in the article's folder and write its name: image: house.jpg"))
+    return value
+
+
+def _lead_warnings(article: Article, key_lines: dict[str, int], rel: str) -> list[ContentError]:
+    if article.image and not article.image_alt:
+        return [ContentError(rel, N_("the lead picture ('image') has no description"), key_lines.get("image"),
+                             N_("say what it shows: image_alt: …"), warning=True)]
+    return []
 
 
 def _url_field(fields: dict, key: str, fail) -> str:

@@ -81,6 +81,8 @@ class Article:
     noindex: bool = False  # asks search engines not to index its page; left out of the sitemap
     event_date: dt.date | None = None  # when what it reports happened, when not its date
     encoding: str = ""  # of the file as read: utf-8, utf-8-sig, utf-16, windows-1256 …
+    image: str = ""  # its lead picture: the address of a picture beside it (images.py)
+    image_alt: str = ""  # what the lead picture shows
     extra: Mapping[str, object] = field(default_factory=dict)
     sha256: str = ""
 

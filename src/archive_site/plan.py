@@ -50,17 +50,29 @@ def _digest(*parts: object) -> str:
 _ARTICLE_FIELDS = [f.name for f in fields(Article) if f.name not in ("body_html", "text", "footer")]
 
 
-def article_digests(site: Site) -> dict[str, str]:
-    """The digest of each article as pages show it, by slug: its fields and
-    the links to its terms. Computed once per build; a page showing an
-    article is fingerprinted with it."""
+def lead_pictures(site: Site, pictures: dict) -> dict[str, tuple[str, int, int]]:
+    """Each article's lead picture that is published (its `image`), by slug:
+    its address under the article's page, width and height."""
+    leads = {}
+    for article in site.articles:
+        for picture in pictures.get(article.slug, ()) if article.image else ():
+            if picture.src == article.image:
+                leads[article.slug] = (picture.name, picture.width, picture.height)
+    return leads
+
+
+def article_digests(site: Site, leads: dict[str, tuple[str, int, int]] | None = None) -> dict[str, str]:
+    """The digest of each article as pages show it, by slug: its fields,
+    the links to its terms and its lead picture as cards show it. Computed
+    once per build; a page showing an article is fingerprinted with it."""
+    leads = leads or {}
     digests = {}
     for article in site.articles:
         own = _digest(article.sha256 or article.body_html + article.text + article.footer,
                       *(getattr(article, name) for name in _ARTICLE_FIELDS))
         links = "|".join(f"{t.kind}:{t.slug}:{t.name}" for terms in site.article_terms[article.slug].values()
                          for t in terms)
-        digests[article.slug] = _digest(own, links)
+        digests[article.slug] = _digest(own, links, repr(leads.get(article.slug)))
     return digests
 
 

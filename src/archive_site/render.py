@@ -57,6 +57,7 @@ class Renderer:
         self.salt = salt
         self._epochs: dict[str, str] = {}
         self._links: dict[str, dict] = {}
+        self._leads: dict[str, tuple] = {}
         self._names: set[str] | None = None
         self.env = ViewEnvironment(
             loader=jinja2.ChoiceLoader(loaders),
@@ -100,11 +101,13 @@ class Renderer:
             self.env.globals["extra_pages"] = listed
             self._epochs.clear()
 
-    def use_links(self, links: dict[str, dict]) -> None:
+    def use_links(self, links: dict[str, dict], leads: dict | None = None) -> None:
         """Start a build: the links of each article to its terms (by slug),
-        which cards and feed entries show; forget the cards and entries
+        which cards and feed entries show, and its lead picture (address,
+        width, height) that cards show; forget the cards and entries
         rendered so far, since articles may have changed."""
         self._links = links
+        self._leads = leads or {}
         self._entries.clear()
         self._cards.clear()
 
@@ -154,7 +157,8 @@ class Renderer:
         card = self._cards.get(key)
         if card is None:
             template = self.env.get_template(GLOBAL_TEMPLATES["card"])
-            card = Markup(template.render(article=article, terms=self._links[article.slug], root="../" * depth))
+            card = Markup(template.render(article=article, terms=self._links[article.slug], root="../" * depth,
+                                          lead=self._leads.get(article.slug)))
             self._cards[key] = card
         return card
 
