@@ -277,6 +277,24 @@ def test_filter_counts_are_counts_of_articles(search_page):
     assert errors == []
 
 
+def test_places_in_the_filter_are_a_tree(search_page):
+    page, errors = search_page
+    results(page, "قوات")
+    group = filter_group(page, "المكان")
+    group.evaluate("details => { details.open = true; }")
+    page.wait_for_function("() => document.querySelector('.archive-site-tree') !== null")
+    shown = group.evaluate("""details => Array.from(details.querySelectorAll('.pagefind-ui__filter-value'))
+        .map(v => [v.getBoundingClientRect().top, v.querySelector('input').value,
+                   parseFloat(getComputedStyle(v).paddingInlineStart)])
+        .sort((a, b) => a[0] - b[0]).map(v => [v[1], v[2]])""")
+    group.evaluate("details => { details.open = false; }")
+    order = [name for name, _ in shown]
+    indent = dict(shown)
+    assert order.index("إدلب") < order.index("ريف إدلب") < order.index("سراقب")  # each under what holds it
+    assert indent["إدلب"] == 0 < indent["ريف إدلب"] < indent["سراقب"]
+    assert errors == []
+
+
 def test_search_page_is_arabic_and_right_to_left(search_page):
     page, _ = search_page
     assert page.evaluate("getComputedStyle(document.querySelector('.pagefind-ui')).direction") == "rtl"

@@ -38,6 +38,9 @@ INDEX_FOLDER = "pagefind"
 YEAR_FILTER = "السنة"
 # In the index folder: the words whose first letter a query keeps (arabic.search_keep).
 KEEP_FILE = "archive-site-keep.json"
+# In the index folder: each nested filter's values with their enclosing values
+# (filter_tree), which the search page uses to show a place under its parents.
+TREE_FILE = "archive-site-tree.json"
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ def index_fingerprint(site: Site, cards: dict[str, str]) -> str:
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{pagefind_version()}|{site.config.language}|{_SOURCE_VERSION}|".encode())
     digest.update(repr([(s.key, s.filter, s.gazetteer) for s in site.config.taxonomies]).encode())
+    # The enclosing places are filter values too, which the cards do not show.
+    digest.update(json.dumps(filter_tree(site), ensure_ascii=False, sort_keys=True).encode())
     for article in site.articles:
         digest.update(cards[article.slug].encode())
     return digest.hexdigest()
@@ -84,6 +89,19 @@ _SOURCE_VERSION = hashlib.blake2b(Path(__file__).read_bytes() + Path(arabic.__fi
 # escaping survives that. These three characters are given as their
 # full-width forms instead, so no markup can ever be formed.
 _MARKUP = str.maketrans({"<": "\uff1c", ">": "\uff1e", "&": "\uff06"})
+
+
+def filter_tree(site: Site) -> dict[str, dict[str, list[str]]]:
+    """For each filter of a nested taxonomy (places), each value with the
+    values that enclose it, outermost first: {"المكان": {"بزاعة": ["حلب",
+    "ريف حلب", "الباب"]}}."""
+    tree = {}
+    for spec in site.config.taxonomies:
+        if spec.filter and spec.hierarchical and spec.key in site.taxonomies:
+            tree[filter_text(spec.filter)] = {
+                filter_text(term.name): [filter_text(a.name) for a in term.ancestors]
+                for term in site.taxonomies[spec.key].terms if term.count}
+    return tree
 
 
 def filter_text(text: str) -> str:
@@ -215,6 +233,8 @@ def _index_in(scratch: Path, site: Site, gazetteer: Gazetteer | None, target: Pa
         return SearchResult(False, Msg("search index not built: Pagefind failed: {reason}", reason=reason))
     # The words a query keeps whole (theme/static/search.js reads them).
     (output / KEEP_FILE).write_text(json.dumps(sorted(keep), ensure_ascii=False, separators=(",", ":")),
+                                    encoding="utf-8")
+    (output / TREE_FILE).write_text(json.dumps(filter_tree(site), ensure_ascii=False, separators=(",", ":")),
                                     encoding="utf-8")
     if target.exists():
         shutil.rmtree(target)

@@ -115,6 +115,37 @@
     return result;
   }
 
+  // Nested filters (places) as a tree: each value after the value that
+  // encloses it, indented by its depth. The values are only reordered with
+  // CSS (order) and indented, never moved, so the interface keeps its DOM.
+  var tree = {};
+
+  function arrange() {
+    box.querySelectorAll(".pagefind-ui__filter-block").forEach(function (block) {
+      var name = block.querySelector(".pagefind-ui__filter-name");
+      var parents = name && tree[name.textContent.trim()];
+      if (!parents) return;
+      var values = Array.prototype.slice.call(block.querySelectorAll(".pagefind-ui__filter-value"));
+      var paths = values.map(function (value) {
+        var input = value.querySelector("input");
+        var own = input ? input.value : "";
+        return (parents[own] || []).concat([own]);
+      });
+      var ranked = paths.map(function (path, i) { return [path.join("\u0001"), i]; }).sort(function (a, b) {
+        return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+      });
+      ranked.forEach(function (pair, rank) {
+        var value = values[pair[1]];
+        var depth = paths[pair[1]].length - 1;
+        if (value.style.order !== String(rank)) value.style.order = String(rank);
+        var indent = depth + "rem";
+        if (value.style.paddingInlineStart !== indent) value.style.paddingInlineStart = indent;
+        value.classList.toggle("archive-site-nested", depth > 0);
+      });
+      block.classList.add("archive-site-tree");
+    });
+  }
+
   // For the tests, which check these rules against the Python ones.
   window.archiveSiteSearch = { key: key, processTerm: processTerm, ready: false };
 
@@ -157,6 +188,8 @@
     if (input) input.setAttribute("aria-label", box.getAttribute("data-label"));
     var query = new URLSearchParams(window.location.search).get("q");
     if (query) ui.triggerSearch(query);
+    new MutationObserver(arrange).observe(box, { childList: true, subtree: true });
+    arrange();
     window.archiveSiteSearch.ready = true;
   }
   // The interface starts once the list of words kept whole is read (or
@@ -166,6 +199,9 @@
   }).then(function (list) {
     list.forEach(function (word) { keep[word] = true; });
   }, function () {});
-  script.onload = function () { kept.then(start); };
+  var nested = fetch(bundle + "archive-site-tree.json").then(function (response) {
+    return response.ok ? response.json() : {};
+  }).then(function (found) { tree = found || {}; }, function () {});
+  script.onload = function () { Promise.all([kept, nested]).then(start); };
   document.head.appendChild(script);
 })();
