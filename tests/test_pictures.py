@@ -108,6 +108,7 @@ def test_a_picture_that_cannot_be_published_is_left_out_with_a_warning(cli, tmp_
     run = cli("build", site)
     assert run.status == 0
     assert f"content/photos.md: warning: picture '{reference.split('(')[1][:-1]}': {problem}" in run.err
+    assert f"picture '{reference.split('(')[1][:-1]}': {problem}" in cli("check", site).out + cli("check", site).err
     page = (site / "build/articles/photos/index.html").read_text(encoding="utf-8")
     assert "<img" not in page and "وصف ما جرى" in page
     assert sorted(p.name for p in (site / "build/articles/photos").iterdir()) == ["cite.bib", "cite.ris", "index.html"]

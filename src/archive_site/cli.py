@@ -17,6 +17,7 @@ from .ledger import LEDGER_FILE
 from .i18n import N_, Msg, _, activate, count, language, localize
 from .model import ContentError, more_warnings
 from .gazetteer import GazetteerError, load_gazetteer, tag_articles
+from .images import find_pictures
 from .loader import load_extra_pages, load_site
 from .propose import gather, propose
 from .sitefiles import THEME_DIR
@@ -307,6 +308,9 @@ def run_check(args) -> Exit:
                        forbidden=(out_dir,), term_keys=config.term_keys)
     loaded.problems.extend(collect_static(site_dir, config, out_dir)[1])
     loaded.problems.extend(load_extra_pages(site_dir, config.extra_pages, config.term_keys)[1])
+    for article in loaded.articles:  # pictures that a build would leave out
+        if article.image or "<img" in article.body_html:
+            loaded.problems.extend(find_pictures(site_dir, article)[1])
     _tagged, detections, unknown_places, _stored = tag_articles(loaded.articles, gazetteer, config.taxonomies)
     _ledger, settled = settle(site_dir, config, [a for a in loaded.articles if not a.draft])
     loaded.problems.extend(settled.problems)
