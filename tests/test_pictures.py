@@ -159,3 +159,16 @@ def test_a_lead_picture_heads_its_article_and_its_card(cli, tmp_path):
     (site / "content/house.jpg").write_bytes(phone_jpeg(orientation=1))
     assert cli("build", site).status == 0
     assert 'width="40" height="30" loading="lazy"' in (site / "build/index.html").read_text(encoding="utf-8")
+
+
+def test_a_picture_that_changes_while_the_site_is_built_stops_the_build_cleanly(cli, tmp_path, monkeypatch):
+    site = write_site(tmp_path / "site", {"content/photos.md": article_with("![بيت](house.jpg)")})
+    (site / "content/house.jpg").write_bytes(JPEG)
+
+    def gone(data, kind):
+        raise ValueError("cut short")
+    monkeypatch.setattr(images, "published_bytes", gone)
+    run = cli("build", site)
+    assert run.status == 1
+    assert "error: content/house.jpg: the picture changed or went away while the site was being built" in run.err
+    assert "Traceback" not in run.err and not (site / "build").exists()

@@ -29,8 +29,8 @@ from .config import SiteConfig, check_base_url, load_config
 from .gazetteer import SITE_FILE as GAZETTEER_FILE
 from .gazetteer import Gazetteer, load_gazetteer, tag_articles
 from .hooks import Output, PluginContext, PluginError, Plugins, load_plugins
-from .images import find_pictures
-from .i18n import _, count
+from .images import PictureError, find_pictures
+from .i18n import N_, _, count
 from .loader import ContentScan, LoadResult, load_extra_pages, load_site, scan_content
 from .ledger import LEDGER_FILE, Ledger, LedgerError, Settled, history_dates, load_ledger, save_ledger
 from .model import Article, ContentError
@@ -332,6 +332,15 @@ class Builder:
         except jinja2.TemplateError as exc:
             writer.abandon()
             report.errors.append(template_error(exc, site_dir))
+            return report
+        except PictureError as exc:
+            writer.abandon()
+            try:
+                shown = Path(exc.path).relative_to(site_dir).as_posix()
+            except ValueError:
+                shown = exc.path
+            report.errors.append(ContentError(shown, N_("the picture changed or went away while the site was "
+                                                           "being built"), None, N_("build again")))
             return report
         except BaseException:
             writer.abandon()

@@ -34,6 +34,15 @@ _ALT = re.compile(r'\salt="([^"]*)"')
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
+class PictureError(Exception):
+    """A picture could not be read when it was published (it changed or
+    went away after it was checked): the build stops, publishing nothing."""
+
+    def __init__(self, path: str):
+        super().__init__(path)
+        self.path = path
+
+
 @dataclass(frozen=True)
 class Picture:
     """A picture an article shows: its address as written (relative to the

@@ -7,6 +7,7 @@ the built-in theme, so a site overrides any template by using its file name.
 from __future__ import annotations
 
 import hashlib
+import struct
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import quote
@@ -271,7 +272,11 @@ def render_pages(plans: list[PagePlan], renderer: Renderer, writer: Writer, jobs
                 writer.write(plan, Path(plan.context["file"]).read_bytes())
             elif plan.template is None and "picture" in plan.context:  # without its metadata
                 path, kind = plan.context["picture"]
-                writer.write(plan, images.published_bytes(Path(path).read_bytes(), kind))
+                try:
+                    data = images.published_bytes(Path(path).read_bytes(), kind)
+                except (OSError, ValueError, struct.error):  # changed or removed since it was checked
+                    raise images.PictureError(path) from None
+                writer.write(plan, data)
             elif plan.template is None and "data" in plan.context:
                 writer.write(plan, renderer.data(*plan.context["data"]))
             elif plan.template is None:
