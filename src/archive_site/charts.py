@@ -153,12 +153,8 @@ class Facets:
 
     def of(self, term: Term) -> tuple[Facet, ...]:
         counts = Counter(chain.from_iterable(self._named[a.slug] for a in term.articles))
-        related = {id(t) for t in (term, *term.ancestors)}
-        todo = list(term.children)
-        while todo:  # a place's own places are already on its page
-            child = todo.pop()
-            related.add(id(child))
-            todo.extend(child.children)
+        # A place's own places are already on its page.
+        related = {id(t) for t in (term, *term.ancestors, *term.descendants)}
         shown = []
         for kind in self.kinds:
             ranked = sorted((t for t in counts if t.kind == kind and id(t) not in related),

@@ -8,7 +8,7 @@ import re
 import zoneinfo
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import yaml
 
@@ -307,3 +307,9 @@ def parse_taxonomies(value: object, line: int | None) -> tuple[TaxonomySpec, ...
             raise fail(f"'weight' of taxonomy '{key}' must be between 0 and 100")
         specs.append(spec)
     return tuple(specs)
+
+
+def absolute_url(config: SiteConfig, target: str) -> str:
+    """Return the permanent address of the site path `target`, from
+    base_url, percent-encoded as feeds and sitemaps require."""
+    return config.base_url + quote(target, safe="/#?=&")

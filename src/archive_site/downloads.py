@@ -11,9 +11,8 @@ import hashlib
 import io
 import json
 from pathlib import Path
-from urllib.parse import quote
 
-from .config import SiteConfig
+from .config import SiteConfig, absolute_url
 from .model import Article
 
 SCHEMA = "archive-site/articles/1"
@@ -21,10 +20,6 @@ SCHEMA = "archive-site/articles/1"
 EPOCH = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=8).hexdigest()
 FILES = {"csv": "articles.csv", "json": "articles.json"}
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def permanent_url(config: SiteConfig, article: Article) -> str:
-    return config.base_url + quote(article.url, safe="/")
 
 
 def record(config: SiteConfig, article: Article, links: dict) -> dict:
@@ -35,7 +30,7 @@ def record(config: SiteConfig, article: Article, links: dict) -> dict:
         date = article.date.strftime("%Y-%m") if article.date_precision == "month" else article.date.date().isoformat()
     row = {
         "title": article.title,
-        "url": permanent_url(config, article),
+        "url": absolute_url(config, article.url),
         "date": date,
         "date_kind": article.date_source if article.date is not None else "",
         "event_date": article.event_date.isoformat() if article.event_date else "",
@@ -56,15 +51,21 @@ class Rows:
     def __init__(self, config: SiteConfig, links: dict[str, dict]):
         self.config = config
         self.links = links
+        self._rows: dict[str, dict] = {}
         self._json: dict[str, str] = {}
         self._csv: dict[str, str] = {}
         self._digests: dict[str, str] = {}
 
+    def row(self, article: Article) -> dict:
+        found = self._rows.get(article.slug)
+        if found is None:
+            found = self._rows[article.slug] = record(self.config, article, self.links[article.slug])
+        return found
+
     def json(self, article: Article) -> str:
         found = self._json.get(article.slug)
         if found is None:
-            row = record(self.config, article, self.links[article.slug])
-            found = self._json[article.slug] = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+            found = self._json[article.slug] = json.dumps(self.row(article), ensure_ascii=False, separators=(",", ":"))
         return found
 
     def csv(self, article: Article) -> str:
@@ -74,7 +75,7 @@ class Rows:
         researcher's machine."""
         found = self._csv.get(article.slug)
         if found is None:
-            row = record(self.config, article, self.links[article.slug])
+            row = self.row(article)
             out = io.StringIO()
             csv.writer(out, lineterminator="\r\n").writerow(
                 [_cell(" | ".join(value) if isinstance(value, list) else value) for value in row.values()])
@@ -120,7 +121,7 @@ def ris(config: SiteConfig, article: Article, links: dict) -> str:
         lines.append(f"PY  - {article.date.year}")
         lines.append("DA  - " + (article.date.strftime("%Y/%m") if article.date_precision == "month"
                                  else article.date.strftime("%Y/%m/%d")))
-    lines.append(f"UR  - {permanent_url(config, article)}")
+    lines.append(f"UR  - {absolute_url(config, article.url)}")
     if article.summary:
         lines.append(f"AB  - {_line(article.summary)}")
     lines.append(f"LA  - {config.language}")
@@ -140,7 +141,7 @@ def bibtex(config: SiteConfig, article: Article, links: dict) -> str:
     if article.date is not None:
         fields.append(("date", article.date.strftime("%Y-%m") if article.date_precision == "month"
                        else article.date.date().isoformat()))
-    fields += [("url", permanent_url(config, article)), ("langid", "arabic")]
+    fields += [("url", absolute_url(config, article.url)), ("langid", "arabic")]
     keywords = [term.name for spec in config.taxonomies for term in links.get(spec.key, ())]
     if keywords:
         fields.append(("keywords", ", ".join(keywords)))

@@ -80,32 +80,38 @@ def project(lat: float, lon: float) -> tuple[float, float] | None:
     return round(x, 1), round(y, 1)
 
 
-def _within(term: Term) -> list[Term]:
-    found, todo = [], list(term.children)
-    while todo:
-        child = todo.pop()
-        found.append(child)
-        todo.extend(child.children)
-    return found
+class PlaceMaps:
+    """The maps of one taxonomy of places. The governorates' outlines are
+    made once, in one version for each governorate marked and one with none,
+    and shared by every page (so that a page's fingerprint digests them once
+    per build, not once per page)."""
+
+    def __init__(self, places: Taxonomy):
+        self.places = places
+        by_slug = {t.slug: t for t in places.terms}
+        outlined = outlines()["governorates"]
+        self._regions = {focus: tuple(
+            Region(slug, by_slug[slug].name if slug in by_slug else "",
+                   by_slug[slug].url if slug in by_slug and by_slug[slug].count else "", path, slug == focus)
+            for slug, path in outlined.items()) for focus in (None, *outlined)}
+
+    def of(self, term: Term | None = None) -> PlaceMap | None:
+        """The map of the places index (None) or of the place `term` (see place_map)."""
+        root = (term.ancestors[0] if term.ancestors else term) if term is not None else None
+        return place_map(self.places, term, self._regions.get(root.slug if root else None, self._regions[None]))
 
 
-def place_map(places: Taxonomy, term: Term | None = None) -> PlaceMap | None:
+def place_map(places: Taxonomy, term: Term | None, regions: tuple[Region, ...]) -> PlaceMap | None:
     """The map of the places index (`term` None: every place with articles)
-    or of one place: its governorate marked, itself and the places inside it
-    (a governorate or region is an area, not drawn as a dot). None for a
-    place the map cannot show (another country, a region without places)."""
+    or of one place: its governorate marked (`regions`, from PlaceMaps),
+    itself and the places inside it (a governorate or region is an area, not
+    drawn as a dot). None for a place the map cannot show (another country,
+    a region without places)."""
     data = outlines()
-    by_slug = {t.slug: t for t in places.terms}
-    root = (term.ancestors[0] if term.ancestors else term) if term is not None else None
-    regions = []
-    for slug, path in data["governorates"].items():
-        own = by_slug.get(slug)
-        regions.append(Region(slug, own.name if own else "", own.url if own and own.count else "", path,
-                              root is not None and root.slug == slug))
     if term is None:
         shown = [(t, "place") for t in places.terms if t.parent is not None]
     else:
-        shown = [(t, "child") for t in _within(term)] + ([(term, "self")] if term.parent is not None else [])
+        shown = [(t, "child") for t in term.descendants] + ([(term, "self")] if term.parent is not None else [])
     shown = [(t, role) for t, role in shown if t.count]
     peak = max((t.count for t, _ in shown), default=1)
     dots, unplaced = [], []
@@ -122,5 +128,5 @@ def place_map(places: Taxonomy, term: Term | None = None) -> PlaceMap | None:
     unplaced.sort(key=lambda u: (-u.count, u.name))
     if term is not None and not dots and not any(r.focus for r in regions):
         return None
-    return PlaceMap(data["width"], data["height"], tuple(regions), data.get("other", ""), tuple(dots),
+    return PlaceMap(data["width"], data["height"], regions, data.get("other", ""), tuple(dots),
                     tuple(unplaced), any(d.role == "self" for d in dots))

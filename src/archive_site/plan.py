@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit
 
 from . import downloads, images
 from .charts import Facets, archive_timeline, term_timeline
-from .maps import place_map
+from .maps import PlaceMaps
 from .model import Article, Page, instant
 from .taxonomy import Neighbours, Site, Term, paginate
 from .views import Projector, TaxonomyRef, TermRef
@@ -141,13 +141,14 @@ class Planner:
         facets = Facets(site, tuple(spec.key for spec in site.config.taxonomies if spec.gazetteer))
         per_page = site.config.per_page
         for taxonomy in site.taxonomies.values():
-            mapped = taxonomy.spec.gazetteer == "places" and taxonomy.spec.hierarchical  # places have a map
+            # Places have a map.
+            maps = PlaceMaps(taxonomy) if taxonomy.spec.gazetteer == "places" and taxonomy.spec.hierarchical else None
             yield self.page(taxonomy.url + "index.html", self.template_of(taxonomy.kind, "taxonomy.html"),
-                            {"taxonomy": taxonomy, "map": place_map(taxonomy) if mapped else None})
+                            {"taxonomy": taxonomy, "map": maps.of() if maps else None})
             term_template = self.template_of(taxonomy.kind, "term.html")
             for term in taxonomy.terms:
                 above = {"timeline": term_timeline(term, per_page), "facets": facets.of(term),
-                         "map": place_map(taxonomy, term) if mapped else None}
+                         "map": maps.of(term) if maps else None}
                 yield from self.listing(term.articles, term.url, term_template, above,
                                         taxonomy=TaxonomyRef.of(taxonomy), term=term)
         archive = site.archive

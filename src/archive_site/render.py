@@ -10,14 +10,13 @@ import hashlib
 import struct
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
-from urllib.parse import quote
 
 import jinja2
 from jinja2 import meta, nodes
 from markupsafe import Markup
 
 from . import __version__, arabic, downloads, images
-from .config import SiteConfig
+from .config import SiteConfig, absolute_url
 from .i18n import _
 from .model import ContentError
 from .plan import PagePlan, page_url
@@ -236,12 +235,6 @@ SEARCH_STRINGS = {
     "total_many_results": "عدد النتائج: [COUNT]",
     "results_label": "نتائج البحث",
 }
-
-
-def absolute_url(config: SiteConfig, target: str) -> str:
-    """Return the permanent address of the site path `target`, from
-    base_url, percent-encoded as feeds and sitemaps require."""
-    return config.base_url + quote(target, safe="/#?=&")
 
 
 @jinja2.pass_context

@@ -48,6 +48,16 @@ class Term:
             term = term.parent
         return chain[::-1]
 
+    @property
+    def descendants(self) -> list[Term]:
+        """The terms inside this one, at any depth."""
+        found, todo = [], list(self.children)
+        while todo:
+            child = todo.pop()
+            found.append(child)
+            todo.extend(child.children)
+        return found
+
 
 @dataclass
 class Taxonomy:
