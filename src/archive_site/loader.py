@@ -214,7 +214,7 @@ def iter_content_files(site_dir: Path, content_dirs, skipped: list[SkippedFile],
         top = site_dir / name
         if not (top.is_dir() or top.is_symlink()):
             continue
-        found_files = []
+        found_files = []  # (file, path without suffix, suffix in lower case)
         for found in walker.walk(top, name):
             if not isinstance(found, FoundFile):
                 rel, reason = found
@@ -222,13 +222,11 @@ def iter_content_files(site_dir: Path, content_dirs, skipped: list[SkippedFile],
             elif _EDITOR_LEFTOVERS.search(found.name):
                 skipped.append(SkippedFile(found.rel, N_("hidden, backup or editor temporary file")))
             else:
-                found_files.append(found)
-        sidecars = {os.path.splitext(f.rel)[0]: f for f in found_files
-                    if os.path.splitext(f.name)[1].lower() in SIDECAR_SUFFIXES}
-        texts = {os.path.splitext(f.rel)[0] for f in found_files if os.path.splitext(f.name)[1].lower() == ".txt"}
-        for found in found_files:
-            stem, suffix = os.path.splitext(found.rel)
-            suffix = suffix.lower()
+                stem, suffix = os.path.splitext(found.rel)
+                found_files.append((found, stem, suffix.lower()))
+        sidecars = {stem: f for f, stem, suffix in found_files if suffix in SIDECAR_SUFFIXES}
+        texts = {stem for _f, stem, suffix in found_files if suffix == ".txt"}
+        for found, stem, suffix in found_files:
             if suffix in SIDECAR_SUFFIXES:
                 if stem not in texts:
                     skipped.append(SkippedFile(found.rel, N_("a sidecar with no .txt article of the same name beside it")))

@@ -6,8 +6,10 @@ one key — the settings, the text of every template, the gazetteer, the state
 options, the version and the day — and stored in the cache folder with what
 the build reported. The next build computes the key from the file states
 alone. When it is the same, the output folder still holds the marker that
-build wrote and every page its manifest lists, the build is done: it reports
-what the previous one did, with its warnings, and renders nothing.
+build wrote, every folder of its pages is as that build left it (the same
+modification time: a file deleted or added in a folder changes it), the
+build is done: it reports what the previous one did, with its warnings, and
+renders nothing.
 
 A site with plugins never takes this path: a plugin may read anything.
 """
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .cache import AMBIGUOUS_NS, decode, encode, file_state, newest_time
+from .cache import AMBIGUOUS_NS, encode, file_state, loads, newest_time
 from .model import ContentError, SkippedFile
 from .publish import MARKER, read_manifest
 
@@ -95,15 +97,32 @@ def remember(cache_dir: Path, out_dir: Path, key: str, started_ns: int, until: f
     its report, valid `until` a time (seconds since the epoch) when articles
     wait for their date. A record that cannot be written only costs the next
     build time."""
+    pages, whole = read_manifest(out_dir)
+    folders = sorted({path.rpartition("/")[0] for path in pages} | set(whole))
     record = {"key": key, "out_dir": str(out_dir), "marker": _marker_state(out_dir), "started_ns": started_ns,
-              "until": until,
-              "outcome": encode([outcome.articles, outcome.drafts, outcome.good, outcome.pages, outcome.terms,
-                                 outcome.search_pages, outcome.problems,
-                                 [(s.path, s.reason) for s in outcome.skipped], outcome.future])}
+              "until": until, "folders": folders, "tree": _tree_state(out_dir, folders),
+              "outcome": json.dumps(encode([outcome.articles, outcome.drafts, outcome.good, outcome.pages,
+                                            outcome.terms, outcome.search_pages, outcome.problems,
+                                            [(s.path, s.reason) for s in outcome.skipped], outcome.future]),
+                                    ensure_ascii=False)}
     try:
         (cache_dir / RECORD).write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     except OSError:
         pass
+
+
+def _tree_state(out_dir: Path, folders: list[str]) -> str | None:
+    """A digest of the state of `folders` of the output (modification time
+    and inode of each), or None when one is missing."""
+    prefix = f"{out_dir}{os.sep}"
+    digest = hashlib.blake2b(digest_size=16)
+    try:
+        for name in folders:
+            found = os.stat(prefix + name if name else str(out_dir))
+            digest.update(b"%d %d\n" % (found.st_mtime_ns, found.st_ino))
+    except OSError:
+        return None
+    return digest.hexdigest()
 
 
 def forget(cache_dir: Path) -> None:
@@ -122,17 +141,11 @@ def recall(cache_dir: Path, out_dir: Path, inputs: Inputs) -> Outcome | None:
         if (record["key"] != inputs.key() or record["out_dir"] != str(out_dir)
                 or record["marker"] != _marker_state(out_dir)
                 or inputs.newest_change_ns() >= record["started_ns"] - AMBIGUOUS_NS
-                or (record["until"] is not None and time.time() >= record["until"])):
+                or (record["until"] is not None and time.time() >= record["until"])
+                or record["tree"] is None or _tree_state(out_dir, record["folders"]) != record["tree"]):
             return None
-        articles, drafts, good, pages, terms, search_pages, problems, skipped, future = decode(record["outcome"])
+        articles, drafts, good, pages, terms, search_pages, problems, skipped, future = loads(record["outcome"])
     except (OSError, ValueError, TypeError, KeyError):
-        return None
-    written, folders = read_manifest(out_dir)
-    prefix = f"{out_dir}{os.sep}"
-    if not all([os.path.isfile(prefix + path) for path in written]):
-        return None
-    if not all([os.path.isdir(prefix + name) for name in folders]):
         return None
     return Outcome(articles, drafts, good, pages, dict(terms), search_pages, list(problems),
                    [SkippedFile(path, reason) for path, reason in skipped], future)
-
