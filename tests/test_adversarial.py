@@ -613,3 +613,28 @@ def test_a_new_cache_is_read_back_by_the_next_build(tmp_path):
     assert again.problems == [] and not again.stale
     assert list(again.entries) == [("parse", "content/a.md")]
     assert cache_module.RecordCache.for_site(tmp_path, "other salt", tmp_path / "cache").entries == {}
+
+
+def test_cache_values_are_read_when_asked_for_and_a_vanished_one_is_a_miss(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache_module, "AMBIGUOUS_NS", 0)
+    records = cache_module.RecordCache.for_site(tmp_path, "salt", tmp_path / "cache")
+    for name in ("a", "b"):
+        records.put("parse", f"content/{name}.md", (1, 2, 3, 4), (name, [1, 2]))
+    records.save()
+    again = cache_module.RecordCache.for_site(tmp_path, "salt", tmp_path / "cache")
+    # Opening reads the states only: no record is held in memory before it is used.
+    assert all(value is None for _state, _stored, value in again.entries.values())
+    assert again.get("parse", "content/a.md", (1, 2, 3, 4)) == ("a", [1, 2])
+    assert again.get("parse", "content/a.md", (1, 2, 3, 5)) is None  # the file changed
+    # A row that went away behind the cache's back is a miss with a warning, never an error.
+    again.close()
+    with sqlite3.connect(tmp_path / "cache" / cache_module.DATABASE) as db:
+        db.execute("DELETE FROM records WHERE path = 'content/b.md'")
+    db.close()
+    assert again.get("parse", "content/b.md", (1, 2, 3, 4)) is None
+    assert "damaged" in str(again.take_problems()[0])
+    # Nothing is created where the database is missing.
+    again.close()
+    (tmp_path / "cache" / cache_module.DATABASE).unlink()
+    assert again.get("parse", "content/a.md", (1, 2, 3, 4)) is None
+    assert not (tmp_path / "cache" / cache_module.DATABASE).exists()

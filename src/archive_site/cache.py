@@ -32,7 +32,7 @@ DATABASE = "records.sqlite"
 TAG_FILE = "CACHEDIR.TAG"
 TAG_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
             "# This folder holds what archive-site builds remember; deleting it is safe.\n")
-SCHEMA = 7
+SCHEMA = 8
 # A file changed this soon before its entry was stored may have changed again
 # within the file system's time granularity without its state showing it: it
 # is read again (as git does with "racily clean" files).
@@ -104,15 +104,19 @@ def _legacy(folder: Path) -> bool:
 
 class RecordCache:
     """A mapping from (what, file path) to (file state, value). `what`
-    separates parsed records ("parse") from tag results ("tag"). Entries are
-    read from the database on first use and written back by `save`, which
-    also drops the entries of files the build no longer saw."""
+    separates parsed records ("parse") from tag results ("tag"). The states
+    of the entries are read from the database when the cache is opened, a
+    value only when it is asked for (so the encoded records are never all in
+    memory at once); `save` writes back what changed and drops the entries
+    of files the build no longer saw."""
 
     def __init__(self, folder: Path | None, salt: str, fresh: bool = False):
         self.folder = folder
         self.salt = f"{__version__}|{SCHEMA}|{salt}"
-        # (what, rel) -> (state, stored_ns, encoded value); decoded on use.
-        self.entries: dict[tuple[str, str], tuple[list, int, str]] = {}
+        # (what, rel) -> (state, stored_ns, encoded value): None for a value
+        # still in the database, read and decoded on use.
+        self.entries: dict[tuple[str, str], tuple[list, int, str | None]] = {}
+        self._reader: sqlite3.Connection | None = None
         self.changed: dict[tuple[str, str], tuple[list, int, str]] = {}
         self.used: set[tuple[str, str]] = set()
         self.problems: list[ContentError] = []
@@ -149,9 +153,8 @@ class RecordCache:
                 if found is None or found[0] != self.salt:
                     return  # another version or gazetteer: start again
                 self.stale = False
-                for what, rel, state, stored, value in db.execute(
-                        "SELECT what, path, state, stored_ns, value FROM records"):
-                    self.entries[(what, rel)] = (json.loads(state), int(stored), value)
+                for what, rel, state, stored in db.execute("SELECT what, path, state, stored_ns FROM records"):
+                    self.entries[(what, rel)] = (json.loads(state), int(stored), None)
         except (sqlite3.Error, ValueError, TypeError) as exc:
             self.entries = {}
             self._warn(f"the build cache is damaged and was discarded ({exc})")
@@ -173,17 +176,63 @@ class RecordCache:
     def get(self, what: str, rel: str, state: tuple):
         """Return the value stored for `rel` when the file is still in
         `state`, or None (also for an entry that cannot be decoded)."""
-        key = (what, rel)
-        hit = self.changed.get(key) or self.entries.get(key)
-        if hit is None or tuple(hit[0]) != tuple(state) or newest_time(state) >= hit[1] - AMBIGUOUS_NS:
-            return None
+        return self.get_many(what, [(rel, state)])[0]
+
+    def get_many(self, what: str, wanted: list[tuple[str, tuple]]) -> list:
+        """`get` for each (rel, state) of `wanted`, in order; the values still
+        in the database are read in one pass."""
+        found: list = [None] * len(wanted)
+        stored: dict[str, int] = {}  # rel -> index in wanted, of values to read from the database
+        for n, (rel, state) in enumerate(wanted):
+            key = (what, rel)
+            hit = self.changed.get(key) or self.entries.get(key)
+            if hit is None or tuple(hit[0]) != tuple(state) or newest_time(state) >= hit[1] - AMBIGUOUS_NS:
+                continue
+            if hit[2] is None:
+                stored[rel] = n
+            else:
+                found[n] = self._decode(what, rel, hit[2])
+        if not stored:
+            return found
         try:
-            value = loads(hit[2])
+            if len(stored) == 1:
+                (rel, n), = stored.items()
+                rows = self._reader_db().execute("SELECT path, value FROM records WHERE what = ? AND path = ?",
+                                                 (what, rel))
+            else:
+                rows = self._reader_db().execute("SELECT path, value FROM records WHERE what = ?", (what,))
+            for rel, value in rows:
+                n = stored.pop(rel, None)
+                if n is not None:
+                    found[n] = self._decode(what, rel, value)
+        except sqlite3.Error as exc:
+            self._warn(f"the build cache could not be read ({exc})")
+            return found  # what was not read yet is a miss
+        for rel in stored:  # gone from the database since it was opened
+            self._warn(f"an entry of the build cache for {rel} is damaged and was discarded (it is missing)")
+        return found
+
+    def _decode(self, what: str, rel: str, text: str):
+        try:
+            value = loads(text)
         except (ValueError, TypeError, KeyError) as exc:
             self._warn(f"an entry of the build cache for {rel} is damaged and was discarded ({exc})")
             return None
-        self.used.add(key)
+        self.used.add((what, rel))
         return value
+
+    def _reader_db(self) -> sqlite3.Connection:
+        """The connection values are read through; read-only: it never creates
+        a database that is not there."""
+        if self._reader is None:
+            self._reader = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True)
+        return self._reader
+
+    def close(self) -> None:
+        """Close the connection values are read through (reopened when needed)."""
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
     def keep(self, what: str, rel: str) -> None:
         """Mark an entry as still needed without reading it."""
@@ -200,6 +249,7 @@ class RecordCache:
         skipped: it only saves time."""
         if self.folder is None:
             return
+        self.close()
         gone = [key for key in self.entries if key not in self.used and key not in self.changed]
         try:
             with _connect(self.path) as db:
@@ -213,10 +263,14 @@ class RecordCache:
         except sqlite3.Error as exc:
             self._warn(f"the build cache could not be written ({exc})")
             self._discard()
+            # Only the values in memory are left (for the next build of this process).
+            self.entries, self.changed, self.used = self.changed, {}, set()
+            return
         self.stale = False
         for key in gone:
             del self.entries[key]
-        self.entries.update(self.changed)
+        # Stored: their values are read from the database when asked for again.
+        self.entries.update({key: (state, stored, None) for key, (state, stored, _value) in self.changed.items()})
         self.changed = {}
         self.used = set()
 
@@ -255,6 +309,7 @@ class _Transaction:
 # --- values as JSON: a closed set of shapes ------------------------------------------
 
 _RECORDS = {"article": Article, "error": ContentError}
+_FIELDS = {kind: tuple(f.name for f in dataclasses.fields(kind)) for kind in _RECORDS.values()}
 
 
 def encode(value: object) -> object:
@@ -278,8 +333,8 @@ def encode(value: object) -> object:
     if isinstance(value, bytes):
         return {"$bytes": base64.b64encode(value).decode("ascii")}
     for name, kind in _RECORDS.items():
-        if type(value) is kind:
-            return {f"${name}": [[f.name, encode(getattr(value, f.name))] for f in dataclasses.fields(kind)]}
+        if type(value) is kind:  # its fields' values in their order (the schema names the order)
+            return {f"${name}": [encode(getattr(value, field)) for field in _FIELDS[kind]]}
     raise TypeError(f"cannot store a {type(value).__name__} in the build cache")
 
 
@@ -326,10 +381,10 @@ def _shape(data: dict) -> object:
     kind = _RECORDS.get(tag[1:]) if tag.startswith("$") else None
     if kind is None:
         raise ValueError(f"unknown shape {tag!r}")
-    values = dict(map(_pair, _list(inner)))
-    if set(values) - {f.name for f in dataclasses.fields(kind)}:
-        raise ValueError(f"unknown field of {tag!r}")
-    return kind(**values)
+    values = _list(inner)
+    if len(values) != len(_FIELDS[kind]):
+        raise ValueError(f"a {tag!r} of an unknown shape")
+    return kind(*values)
 
 
 def _pair(item: object) -> tuple:

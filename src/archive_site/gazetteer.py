@@ -511,8 +511,12 @@ def tag_articles(articles: list[Article], gazetteer: Gazetteer, taxonomies: tupl
     others are matched by `jobs` processes when there are many."""
     tagged, detections, by_article = [], [], []
     states = states or {}
-    outcomes = [cache.get("tag", a.source, states[a.source]) if cache and a.source in states else None
-                for a in articles]
+    known = [n for n, a in enumerate(articles) if cache and a.source in states]
+    outcomes = [None] * len(articles)
+    if known:
+        for n, outcome in zip(known, cache.get_many("tag", [(articles[n].source, states[articles[n].source])
+                                                           for n in known]), strict=True):
+            outcomes[n] = outcome
     missing = [n for n, outcome in enumerate(outcomes) if outcome is None]
 
     def match(n: int) -> tuple:

@@ -156,7 +156,7 @@ def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds
     result = LoadResult(skipped=list(scan.skipped), problems=list(scan.problems))
     converter = make_converter()
     files = scan.files
-    outcomes = [cache.get("parse", f.rel, f.state) if cache else None for f in files]
+    outcomes = cache.get_many("parse", [(f.rel, f.state) for f in files]) if cache else [None] * len(files)
     missing = [n for n, outcome in enumerate(outcomes) if outcome is None]
 
     def read(n: int):

@@ -120,6 +120,7 @@ class StagingWriter(Writer):
         self.written: list[str] = []
         self.kept_folders: list[str] = []
         self.static_files: dict[str, Path] = {}
+        self._prefix = f"{out_dir}{os.sep}"
 
     def _folder(self, root: Path, path: str) -> Path:
         folder = path.rpartition("/")[0]
@@ -130,7 +131,7 @@ class StagingWriter(Writer):
 
     def keep(self, plan: PagePlan) -> bool:
         self.pages[plan.path] = plan.fingerprint
-        if self.previous.get(plan.path) == plan.fingerprint and os.path.isfile(self.out_dir / plan.path):
+        if self.previous.get(plan.path) == plan.fingerprint and os.path.isfile(self._prefix + plan.path):
             self.kept.append(plan.path)
             return True
         self._folder(self.staging, plan.path)  # before workers fork: they only write files

@@ -136,38 +136,45 @@ class Projector:
         """The text standing for `value` as a template sees it (`how`: see FIELDS)."""
         if value is None:
             return "None"
-        if how == ARTICLE:
-            return self.articles[value.slug]
-        if how == REF:
-            return self._memoized(value, REF, lambda: self.project(TermRef.of(value)))
-        if how in (ARTICLES, REFS, TERMS, PERIODS):
-            inner = _INNER.get(how, VALUE)
-            return "[" + ",".join([self.project(item, inner) for item in value]) + "]"
         kind = type(value)
         if kind in _PLAIN:
             return repr(value)
-        if kind is Article:
+        if how == ARTICLE or kind is Article:
             return self.articles[value.slug]
+        if how == ARTICLES:  # a page of a list: the most common by far
+            articles = self.articles
+            return "[" + ",".join([articles[a.slug] if a is not None else "None" for a in value]) + "]"
+        if how == REF:
+            found = self._memo.get((id(value), REF))
+            return found[1] if found is not None else self._remember(value, REF, self.project(TermRef.of(value)))
+        if how in (REFS, TERMS, PERIODS):
+            inner = _INNER.get(how, VALUE)
+            return "[" + ",".join([self.project(item, inner) for item in value]) + "]"
         spec = FIELDS.get(kind)
         if spec is not None:
-            return self._memoized(value, VALUE, lambda: hashlib.blake2b("\x1f".join(
-                [f"{name}={self.project(getattr(value, name), field)}" for name, field in spec.items()]
-            ).encode("utf-8"), digest_size=16).hexdigest())
+            found = self._memo.get((id(value), VALUE))
+            if found is not None:
+                return found[1]
+            parts = []
+            for name, field in spec.items():
+                item = getattr(value, name)
+                parts.append(f"{name}={repr(item) if type(item) in _PLAIN else self.project(item, field)}")
+            return self._remember(value, VALUE, hashlib.blake2b(
+                "\x1f".join(parts).encode("utf-8"), digest_size=16).hexdigest())
         if isinstance(value, (dt.date, dt.datetime)):
             return value.isoformat()
-        if isinstance(value, (list, tuple)):
-            return "[" + ",".join([self.project(item) for item in value]) + "]"
+        if isinstance(value, (list, tuple)):  # often of links shared by many pages: those already seen at once
+            memo = self._memo
+            return "[" + ",".join([found[1] if (found := memo.get((id(item), VALUE))) is not None
+                                   else self.project(item) for item in value]) + "]"
         if isinstance(value, dict):
             return "{" + ",".join([f"{key!r}:{self.project(item)}" for key, item in sorted(value.items())]) + "}"
         raise TypeError(f"a page context holds a {kind.__name__}, which views.FIELDS does not describe")
 
-    def _memoized(self, value: object, how: str, compute) -> str:
-        """The projection of `value` seen as `how`, computed once per build."""
-        key = (id(value), how)
-        found = self._memo.get(key)
-        if found is None:
-            found = self._memo[key] = (value, compute())  # kept alive: its id is never reused
-        return found[1]
+    def _remember(self, value: object, how: str, projected: str) -> str:
+        """Keep the projection of `value` seen as `how` for the rest of the build."""
+        self._memo[(id(value), how)] = (value, projected)  # kept alive: its id is never reused
+        return projected
 
 
 _INNER = {ARTICLES: ARTICLE, REFS: REF}
