@@ -241,12 +241,14 @@ SEARCH_STRINGS = {
 def _url(context: jinja2.runtime.Context, target: str) -> str:
     # A page served at any address (the 404 page) links from the site's root;
     # a card, from the relative root it is given.
-    root = context.get("url_root")
+    # (Context.get, read directly: a page has hundreds of links.)
+    own, given = context.vars, context.parent
+    root = own["url_root"] if "url_root" in own else given.get("url_root")
     if root is None:
-        root = context.get("root")
+        root = own["root"] if "root" in own else given.get("root")
     if root is not None:
         return (root + target) or "./"
-    return relative_url(target, context["page_url"])
+    return relative_url(target, own["page_url"] if "page_url" in own else given["page_url"])
 
 
 # --- rendering many pages, and template errors ------------------------------------

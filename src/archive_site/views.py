@@ -108,6 +108,8 @@ class ViewEnvironment(jinja2.Environment):
         if spec is None:
             return super().getattr(obj, attribute)
         how = spec.get(attribute)
+        if how == VALUE:  # most reads: the value itself
+            return getattr(obj, attribute)
         if how is None:
             return self.undefined(obj=obj, name=attribute)
         return seen(getattr(obj, attribute), how)

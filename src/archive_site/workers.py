@@ -4,6 +4,7 @@ are shared rather than pickled; only positions go out and results come back."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from typing import Callable, Sequence, TypeVar
 
@@ -36,6 +37,10 @@ def fork_map(function: Callable[[T], R], items: Sequence[T], jobs: int, min_item
     _job = (function, items)
     bounds = [(start, min(start + chunk, len(items))) for start in range(0, len(items), chunk)]
     results = []
+    # What exists now is shared with the workers page by page until written
+    # to. The garbage collector writes to every object it visits: frozen,
+    # they are left out of its visits in the workers, so the pages stay shared.
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             for part in pool.imap(_run, bounds):
@@ -44,6 +49,7 @@ def fork_map(function: Callable[[T], R], items: Sequence[T], jobs: int, min_item
                     progress(len(results))
     finally:
         _job = None
+        gc.unfreeze()
     return results
 
 
