@@ -214,8 +214,10 @@ def test_a_planted_or_damaged_cache_never_runs_code_and_is_rebuilt(cli, tmp_path
     assert "an entry of the build cache for content/a.md is damaged and was discarded" in run.err
     assert "النص الأول" in all_text(site / "build/articles")
 
-    for damage in (os.urandom(4096), b"SQLite format 3\x00" + os.urandom(8192)):
+    for n, damage in enumerate((os.urandom(4096), b"SQLite format 3\x00" + os.urandom(8192))):
         database.write_bytes(damage)
+        # A build with nothing to do does not open the cache (unchanged.py): an article changes.
+        (site / "content/a.md").write_text(article("عنوان", f"النص الأول، الصيغة {n}"), encoding="utf-8")
         run = cli("build", site, "--no-search")
         assert run.status == 0, run.err
         assert "records.sqlite: warning: the build cache is damaged and was discarded" in run.err
@@ -638,3 +640,32 @@ def test_cache_values_are_read_when_asked_for_and_a_vanished_one_is_a_miss(tmp_p
     (tmp_path / "cache" / cache_module.DATABASE).unlink()
     assert again.get("parse", "content/a.md", (1, 2, 3, 4)) is None
     assert not (tmp_path / "cache" / cache_module.DATABASE).exists()
+
+
+def test_a_large_build_writes_its_cache_as_it_goes_and_a_failed_write_keeps_the_values(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache_module, "AMBIGUOUS_NS", 0)
+    monkeypatch.setattr(cache_module, "WRITE_EVERY", 3)
+    records = cache_module.RecordCache.for_site(tmp_path, "salt", tmp_path / "cache")
+    for n in range(7):
+        records.put("parse", f"content/{n}.md", (1, 2, 3, n), f"value {n}")
+    # Six were written in two batches before the build's end: their values are no longer held.
+    assert len(records.changed) == 1 and sum(value is None for *_, value in records.entries.values()) == 6
+    assert records.get("parse", "content/4.md", (1, 2, 3, 4)) == "value 4"
+    records.save()
+    again = cache_module.RecordCache.for_site(tmp_path, "salt", tmp_path / "cache")
+    assert again.get_many("parse", [(f"content/{n}.md", (1, 2, 3, n)) for n in range(7)]) == [
+        f"value {n}" for n in range(7)]
+
+    def refuse(path):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(cache_module, "_connect", refuse)
+    failing = cache_module.RecordCache.for_site(tmp_path, "salt", tmp_path / "cache2")
+    for n in range(7):
+        failing.put("parse", f"content/{n}.md", (1, 2, 3, n), f"value {n}")
+    failing.save()
+    warnings = failing.take_problems()
+    assert len(warnings) == 1 and "could not be written" in str(warnings[0])  # said once, not per batch
+    # What this build made is still there for the next build of the same process.
+    assert failing.get("parse", "content/6.md", (1, 2, 3, 6)) == "value 6"
+    assert failing.get("parse", "content/0.md", (1, 2, 3, 0)) == "value 0"

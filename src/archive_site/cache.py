@@ -117,6 +117,7 @@ class RecordCache:
         # still in the database, read and decoded on use.
         self.entries: dict[tuple[str, str], tuple[list, int, str | None]] = {}
         self._reader: sqlite3.Connection | None = None
+        self.unwritable = False  # a write failed: the database was discarded and is not written again
         self.changed: dict[tuple[str, str], tuple[list, int, str]] = {}
         self.used: set[tuple[str, str]] = set()
         self.problems: list[ContentError] = []
@@ -242,6 +243,8 @@ class RecordCache:
         key = (what, rel)
         self.changed[key] = (list(state), time.time_ns(), json.dumps(encode(value), ensure_ascii=False))
         self.used.add(key)
+        if len(self.changed) >= WRITE_EVERY and self.folder is not None and not self.unwritable:
+            self._write([])
 
     def save(self) -> None:
         """Write the entries that changed and drop those of files this build
@@ -250,7 +253,16 @@ class RecordCache:
         if self.folder is None:
             return
         self.close()
-        gone = [key for key in self.entries if key not in self.used and key not in self.changed]
+        if not self.unwritable:
+            self._write([key for key in self.entries if key not in self.used and key not in self.changed])
+        self.used = set()
+
+    def _write(self, gone: list[tuple[str, str]]) -> None:
+        """Write the changed entries and delete the `gone` ones in one
+        transaction; the values written are then only in the database (read
+        again when asked for). A database that cannot be written is
+        discarded, with a warning, and not tried again by this cache: what
+        it held is forgotten, the values in memory are kept."""
         try:
             with _connect(self.path) as db:
                 if self.stale:
@@ -262,17 +274,23 @@ class RecordCache:
                                 for (what, rel), (state, stored, value) in self.changed.items()])
         except sqlite3.Error as exc:
             self._warn(f"the build cache could not be written ({exc})")
+            self.close()
             self._discard()
-            # Only the values in memory are left (for the next build of this process).
-            self.entries, self.changed, self.used = self.changed, {}, set()
+            self.unwritable = True
+            held = {**self.entries, **self.changed}
+            self.entries = {key: entry for key, entry in held.items() if entry[2] is not None}
+            self.changed = {}
             return
         self.stale = False
         for key in gone:
             del self.entries[key]
-        # Stored: their values are read from the database when asked for again.
         self.entries.update({key: (state, stored, None) for key, (state, stored, _value) in self.changed.items()})
         self.changed = {}
-        self.used = set()
+
+
+# Changed entries are written to the database as soon as there are this many,
+# so a build that reads every file never holds all their encoded records.
+WRITE_EVERY = 500
 
 
 def _connect(path: Path) -> _Transaction:
