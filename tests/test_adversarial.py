@@ -669,3 +669,30 @@ def test_a_large_build_writes_its_cache_as_it_goes_and_a_failed_write_keeps_the_
     # What this build made is still there for the next build of the same process.
     assert failing.get("parse", "content/6.md", (1, 2, 3, 6)) == "value 6"
     assert failing.get("parse", "content/0.md", (1, 2, 3, 0)) == "value 0"
+
+
+def test_a_preview_rebuild_reads_only_the_changed_files_from_the_cache(tmp_path, monkeypatch):
+    from archive_site.build import Builder, BuildOptions
+
+    monkeypatch.setattr(cache_module, "AMBIGUOUS_NS", 0)
+    monkeypatch.setattr(loader, "AMBIGUOUS_NS", 0)
+    site = write_site(tmp_path / "site", {f"content/{n}.md": article(f"عنوان {n}", f"النص رقم {n}.")
+                                          for n in range(3)})
+    asked: list[list[str]] = []
+    get_many = cache_module.RecordCache.get_many
+
+    def counting(self, what, wanted):
+        if what == "parse":
+            asked.append([rel for rel, _state in wanted])
+        return get_many(self, what, wanted)
+
+    monkeypatch.setattr(cache_module.RecordCache, "get_many", counting)
+    builder = Builder(site, BuildOptions(out_dir=tmp_path / "out", search=False))
+    assert builder.build().published
+    (site / "content/1.md").write_text(article("عنوان 1", "نص جديد."), encoding="utf-8")
+    report = builder.build()
+    assert report.published and asked[-1] == ["content/1.md"]
+    assert "نص جديد" in all_text(tmp_path / "out/articles")
+    # The cache still has every file for the next command-line build.
+    again = cache_module.RecordCache.for_site(site, builder.cache.salt.split("|", 2)[2])
+    assert {rel for what, rel in again.entries if what == "parse"} == {f"content/{n}.md" for n in range(3)}

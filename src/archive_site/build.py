@@ -124,6 +124,7 @@ class Builder:
         self.out_dir = (options.out_dir or self.site_dir / "build").resolve()
         self.cache: RecordCache | None = None
         self._tagged: dict[tuple, Article] = {}
+        self._parsed: dict[tuple, tuple] = {}  # what the last build read, by file and state (loader.load_site)
         # (site model, gazetteer, card digests) of the last build that got that far.
         self.last_site: tuple[Site, Gazetteer, dict[str, str]] | None = None
         self._renderers: dict[str, Renderer] = {}
@@ -247,7 +248,7 @@ class Builder:
         phase(count(len(scan.files), "reading {n} article file", "reading {n} article files"))
         loaded = load_site(site_dir, config.content_dirs, cache, options.jobs,
                            allow_outside=config.follow_outside_links, forbidden=(self.out_dir,),
-                           term_keys=config.term_keys, scan=scan)
+                           term_keys=config.term_keys, scan=scan, memo=self._parsed)
         loaded.problems.extend(files.static_problems)
         pages, page_problems = load_extra_pages(site_dir, config.extra_pages, config.term_keys)
         loaded.problems.extend(page_problems)
@@ -410,6 +411,7 @@ class Builder:
     def _cache(self, salt: str) -> RecordCache:
         """The record cache for this salt (see cache_salt); emptied first with `clean`."""
         if self.cache is None or not self.cache.salt.endswith("|" + salt) or self.options.clean:
+            self._parsed = {}  # read under other settings, or to be forgotten
             try:
                 self.cache = RecordCache.for_site(self.site_dir, salt, self.cache_dir, fresh=self.options.clean)
             except CacheFolderError as exc:

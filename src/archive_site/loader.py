@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Iterator
 import yaml
 
 from . import arabic, dates
-from .cache import RecordCache, file_state
+from .cache import AMBIGUOUS_NS, RecordCache, file_state, newest_time
 from .config import OUTPUT_FOLDERS, SiteConfig, yaml_error_line
 from .i18n import N_, Msg
 from .model import Article, ContentError, Page, SkippedFile, instant
@@ -142,7 +142,7 @@ class ContentFile:
 def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds"),
               cache: RecordCache | None = None, jobs: int = 1, allow_outside: bool = False,
               forbidden: tuple[Path, ...] = (), term_keys: tuple[str, ...] = TERM_KEYS,
-              scan: ContentScan | None = None) -> LoadResult:
+              scan: ContentScan | None = None, memo: dict | None = None) -> LoadResult:
     """Load every article under the content folders of `site_dir`.
 
     Returns all good articles with unique slugs, and every problem found.
@@ -151,12 +151,28 @@ def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds
     followed as sitefiles.SiteWalker allows (`allow_outside`, `forbidden`).
     `term_keys`: the front-matter keys that list terms (the taxonomies').
     `scan`: the walk of the content folders, when it is done already.
+    `memo`: what the previous load of the same process read (the preview
+    server's), by file and state; it is updated for the next one, and spares
+    reading the cache again for the files that did not change.
     """
     scan = scan or scan_content(site_dir, content_dirs, allow_outside, forbidden)
     result = LoadResult(skipped=list(scan.skipped), problems=list(scan.problems))
     converter = make_converter()
     files = scan.files
-    outcomes = cache.get_many("parse", [(f.rel, f.state) for f in files]) if cache else [None] * len(files)
+    started = time.time_ns()
+    outcomes: list = [None] * len(files)
+    for n, found in enumerate(files):
+        # Trusted as the cache trusts its entries: the file had not changed for a while when it was read.
+        hit = memo.get((found.rel, found.state)) if memo else None
+        if hit is not None and newest_time(found.state) < hit[0] - AMBIGUOUS_NS:
+            outcomes[n] = hit[1]
+            if cache:
+                cache.keep("parse", found.rel)
+    asked = [n for n, outcome in enumerate(outcomes) if outcome is None]
+    if cache and asked:
+        for n, outcome in zip(asked, cache.get_many("parse", [(files[n].rel, files[n].state) for n in asked]),
+                              strict=True):
+            outcomes[n] = outcome
     missing = [n for n, outcome in enumerate(outcomes) if outcome is None]
 
     def read(n: int):
@@ -164,10 +180,17 @@ def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds
         sidecar = (Path(found.sidecar), found.sidecar_rel) if found.sidecar else None
         return read_article(Path(found.path), found.rel, converter, term_keys, sidecar)
 
+    unreadable = set()
     for n, (article, problems, readable) in zip(missing, fork_map(read, missing, jobs), strict=True):
         outcomes[n] = (article, problems)
-        if cache and readable:  # a read error is not remembered: it may be gone by the next build
+        if not readable:  # a read error is not remembered: it may be gone by the next build
+            unreadable.add(n)
+        elif cache:
             cache.put("parse", files[n].rel, files[n].state, outcomes[n])
+    if memo is not None:
+        memo.clear()
+        memo.update({(found.rel, found.state): (started, outcomes[n]) for n, found in enumerate(files)
+                     if n not in unreadable})
     for (rel, state), outcome in zip([(f.rel, f.state) for f in files], outcomes, strict=True):
         article, problems = outcome
         result.problems.extend(problems)
