@@ -78,6 +78,9 @@ class BuildReport:
     future: int = 0  # articles dated after now, held back
     next_due: dt.datetime | None = None  # when the first of them is due (site time)
     pages: int = 0
+    # What the published output holds, as its manifest lists it: site paths of its files, and of
+    # the folders written whole (the search index).
+    written: tuple[list[str], list[str]] = ([], [])
     rendered: int = 0
     terms: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
@@ -182,7 +185,7 @@ class Builder:
                 key = inputs.with_file(site_dir / LEDGER_FILE).key()
                 # Articles waiting for their time: valid until the first is due.
                 until = report.next_due.replace(tzinfo=config.zone).timestamp() if report.next_due else None
-                unchanged.remember(self.cache_dir, self.out_dir, key, started_ns, until, unchanged.Outcome(
+                unchanged.remember(self.cache_dir, self.out_dir, *report.written, key, started_ns, until, unchanged.Outcome(
                     report.articles, report.drafts, report.good, report.pages, report.terms,
                     report.search.pages if report.search else None,
                     [p for p in report.loaded.problems + report.errors if not p.path.startswith(str(self.cache_dir))],
@@ -329,6 +332,7 @@ class Builder:
             writer.static(files.static)
             plugins.call("on_output", Output(writer), context)
             writer.finish()
+            report.written = (list(writer.pages), list(writer.folders))
             plugins.call("on_published", self.out_dir, context)
         except jinja2.TemplateError as exc:
             writer.abandon()

@@ -82,11 +82,6 @@ class Rows:
             found = self._csv[article.slug] = out.getvalue()
         return found
 
-    def shown(self, articles: list[Article]) -> str:
-        """The digests of the rows of `articles`, in order: what a list shows of them."""
-        known = self._digests
-        return "".join([known.get(a.slug) or self.digest(a) for a in articles])
-
     def digest(self, article: Article) -> str:
         found = self._digests.get(article.slug)
         if found is None:

@@ -220,7 +220,7 @@ class Planner:
         rows = downloads.Rows(site.config, self.links)
         for folder, articles, about in lists:
             about = {**about, "page": site.config.base_url + quote(folder, safe="/")}
-            shown = rows.shown(articles)
+            shown = "".join([rows.digest(a) for a in articles])
             for fmt, name in downloads.FILES.items():
                 path = folder + name
                 yield PagePlan(path, _digest(self._data_epoch, path, repr(about), shown), None,

@@ -243,12 +243,12 @@ def _url(context: jinja2.runtime.Context, target: str) -> str:
     # a card, from the relative root it is given.
     # (Context.get, read directly: a page has hundreds of links.)
     own, given = context.vars, context.parent
-    root = own["url_root"] if "url_root" in own else given.get("url_root")
+    root = own.get("url_root", given.get("url_root"))
     if root is None:
-        root = own["root"] if "root" in own else given.get("root")
+        root = own.get("root", given.get("root"))
     if root is not None:
         return (root + target) or "./"
-    return relative_url(target, own["page_url"] if "page_url" in own else given["page_url"])
+    return relative_url(target, own.get("page_url", given.get("page_url")))
 
 
 # --- rendering many pages, and template errors ------------------------------------

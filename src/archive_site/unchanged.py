@@ -27,7 +27,7 @@ from pathlib import Path
 from . import __version__
 from .cache import AMBIGUOUS_NS, encode, file_state, loads, newest_time
 from .model import ContentError, SkippedFile
-from .publish import MARKER, read_manifest
+from .publish import MARKER
 
 RECORD = "last-build.json"
 
@@ -91,13 +91,13 @@ def _marker_state(out_dir: Path) -> list[int] | None:
     return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
 
 
-def remember(cache_dir: Path, out_dir: Path, key: str, started_ns: int, until: float | None,
+def remember(cache_dir: Path, out_dir: Path, pages: list[str], whole: list[str], key: str, started_ns: int, until: float | None,
              outcome: Outcome) -> None:
     """Record, after a build that published everything, its inputs' key and
     its report, valid `until` a time (seconds since the epoch) when articles
-    wait for their date. A record that cannot be written only costs the next
-    build time."""
-    pages, whole = read_manifest(out_dir)
+    wait for their date; `pages` and `whole`: the site paths of the output's
+    files and of its folders written whole, as its manifest lists them. A
+    record that cannot be written only costs the next build time."""
     folders = sorted({path.rpartition("/")[0] for path in pages} | set(whole))
     record = {"key": key, "out_dir": str(out_dir), "marker": _marker_state(out_dir), "started_ns": started_ns,
               "until": until, "folders": folders, "tree": _tree_state(out_dir, folders),
