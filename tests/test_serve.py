@@ -198,6 +198,34 @@ def test_reload_event_reaches_a_connected_client(served, site):
     connection.close()
 
 
+def listen(served: Served, page: str) -> http.client.HTTPResponse:
+    """A reload-event stream, as the page at `page` opens it."""
+    _, _, body = served.get(page)
+    epoch = re.search(r"epoch=(\d+)", body).group(1)
+    connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=3)
+    connection.request("GET", f"/__archive-site/events?epoch={epoch}&page={quote(page)}")
+    response = connection.getresponse()
+    assert response.readline() == b"retry: 500\n"
+    response.readline()
+    return response
+
+
+def test_an_edited_article_is_shown_first_and_only_pages_that_changed_reload(served, site):
+    page = "/articles/" + quote("اسعار-الخبز") + "/"
+    article, search = listen(served, page), listen(served, "/search/")
+    (site / "content/bread.md").write_text(
+        ARTICLE.format(title="أسعار الخبز", body="صار سعر الربطة ألف ليرة."), encoding="utf-8")
+    assert article.readline() == b"event: reload\n"
+    assert "صار سعر الربطة ألف ليرة" in served.get(page)[2]
+    served.wait_for_line("Rebuilt:")
+    assert any("Shown first: 1 edited article" in line for line in served.lines)
+    with pytest.raises(TimeoutError):  # the search page did not change: not reloaded
+        search.readline()
+    # A template edit may change every page: the search page reloads too.
+    search = listen(served, "/search/")
+    write_site(site, {"templates/partials/footer.html": "<footer>تذييل معدل</footer>\n"})
+    assert search.readline() == b"event: reload\n"
+
 def test_broken_file_shows_the_overlay_and_the_server_survives(served, site):
     (site / "content/broken.md").write_text("---\ntitle: [\n---\nنص\n", encoding="utf-8")
     wait_until(lambda: "archive-site-errors" in served.get("/")[2])

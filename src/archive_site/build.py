@@ -31,9 +31,10 @@ from .gazetteer import Gazetteer, load_gazetteer, tag_articles
 from .hooks import Output, PluginContext, PluginError, Plugins, load_plugins
 from .images import PictureError, find_pictures
 from .i18n import N_, _, count
-from .loader import ContentScan, LoadResult, load_extra_pages, load_site, scan_content
+from .loader import (SIDECAR_SUFFIXES, ContentScan, LoadResult, load_extra_pages, load_site, make_converter,
+                     read_article, scan_content)
 from .ledger import LEDGER_FILE, Ledger, LedgerError, Settled, history_dates, load_ledger, save_ledger
-from .model import Article, ContentError
+from .model import Article, ContentError, Page
 from .redact import exposed_addresses, redact_all
 from . import search, unchanged
 from .fsops import iter_static
@@ -43,6 +44,7 @@ from .sitefiles import THEME_DIR, FoundFile, SiteWalker
 from .taxonomy import Site, make_site, neighbours_by_slug
 
 if TYPE_CHECKING:
+    from .plan import PagePlan
     from .render import Progress, Renderer
 
 
@@ -107,6 +109,28 @@ class SiteFiles:
     templates: str
 
 
+@dataclass(frozen=True)
+class Published:
+    """What the last published build of a Builder showed and how: enough to
+    plan and render one article's page again without the rest of a build
+    (Builder.render_ahead)."""
+
+    config: SiteConfig
+    site: Site
+    gazetteer: Gazetteer
+    cards: dict[str, str]
+    links: dict
+    pages: list[Page]
+    pictures: dict
+    renderer: Renderer
+
+
+# What an edit of an article's text changes in its record: what its own page
+# shows anew; every other field must read as before for the page to be
+# rendered ahead of the build.
+TEXT_FIELDS = ("body_html", "text", "footer", "summary", "word_count", "sha256", "encoding")
+
+
 class BuildError(Exception):
     """The build cannot go on at all (bad settings, unusable output folder)."""
 
@@ -131,6 +155,9 @@ class Builder:
         # (site model, gazetteer, card digests) of the last build that got that far.
         self.last_site: tuple[Site, Gazetteer, dict[str, str]] | None = None
         self._renderers: dict[str, Renderer] = {}
+        self._published: Published | None = None
+        # Pages render_ahead wrote since the last build began: path → fingerprint.
+        self._ahead: dict[str, str] = {}
 
     def build(self, writer_factory: Callable[[Path, bool], Writer] | None = None,
               progress: Progress | None = None) -> BuildReport:
@@ -314,7 +341,11 @@ class Builder:
         links = term_links(site)
         renderer.use_links(links, leads)
         self.last_site = (site, gazetteer, cards)
+        self._published = None
         writer = (writer_factory or StagingWriter)(self.out_dir, not options.clean)
+        if not options.clean:  # the pages rendered ahead are in the output as their fingerprints say
+            writer.previous.update(self._ahead)
+        self._ahead = {}
         try:
             todo = []
             phase(count(len(site.articles), "planning the pages of {n} article", "planning the pages of {n} articles"))
@@ -326,6 +357,7 @@ class Builder:
                 if not writer.keep(plan):
                     todo.append(plan)
             phase(_("rendering {todo} of {pages} pages").format(todo=len(todo), pages=report.pages))
+            writer.begin()
             render_pages(todo, renderer, writer, options.jobs, progress)
             report.rendered = len(todo)
             report.changed = [plan.path for plan in todo]
@@ -351,11 +383,72 @@ class Builder:
             writer.abandon()
             raise
         report.published = True
+        if not config.plugins:  # a plugin may change any article or page: nothing is rendered ahead
+            self._published = Published(config, site, gazetteer, cards, links, pages, pictures, renderer)
         self._store_neighbours(site)
         if options.record and not options.drafts and (settled.added or settled.moved or settled.redirects):
             save_ledger(site_dir, ledger)
         report.seconds = time.perf_counter() - started
         return report
+
+    def render_ahead(self, paths: list[str], writer: Writer) -> list[str]:
+        """Render the pages of the articles whose files `paths` (relative to
+        the site folder) were edited, with `writer`, before the build that
+        follows: the last published build's site model with each edited
+        article in it. Return the site paths of the pages written, or []
+        when any of the edits is more than an edit of an article's text:
+        then only the build brings it.
+
+        An edit of the text alone leaves the article where it was in every
+        list: it is an article of that build, its file reads as before
+        apart from TEXT_FIELDS (same title, address, date, front matter),
+        the gazetteer finds the same places and actors in it, and it shows
+        no pictures. Each page is planned as a build plans it, its
+        fingerprint made from what it shows; the build that follows keeps
+        it when it plans the same, and renders it again otherwise."""
+        import jinja2
+
+        from .plan import Planner, article_digest
+        from .render import render_pages
+
+        last = self._published
+        if last is None or not paths:
+            return []
+        by_source = {article.source: article for article in last.site.articles}
+        parsed = {rel: outcome[0] for (rel, _state), (_read, outcome) in self._parsed.items()}
+        converter = make_converter()
+        plans: list[PagePlan] = []
+        for rel in dict.fromkeys(paths):
+            shown, before = by_source.get(rel), parsed.get(rel)
+            path = self.site_dir / rel
+            if shown is None or before is None or (
+                    path.suffix.lower() == ".txt" and any(path.with_suffix(s).exists() for s in SIDECAR_SUFFIXES)):
+                return []
+            article = read_article(path, rel, converter, last.config.term_keys)[0]
+            if article is None or replace(article, **{f: getattr(before, f) for f in TEXT_FIELDS}) != before:
+                return []
+            article = redact_all([article], last.config.redact)[0]
+            placed = replace(article, slug=shown.slug, date=shown.date, date_source=shown.date_source,
+                             date_precision=shown.date_precision)
+            article = tag_articles([placed], last.gazetteer, last.config.taxonomies)[0][0]
+            if (replace(article, **{f: getattr(shown, f) for f in TEXT_FIELDS}) != shown
+                    or last.pictures.get(shown.slug) or article.image or "<img" in article.body_html):
+                return []
+            # Every other article as the last build showed it: a page that shows
+            # another edited article is planned anew by the build.
+            cards = {**last.cards, article.slug: article_digest(last.site, article, None)}
+            planner = Planner(last.site, last.renderer.template_epoch, cards, last.links, last.pages,
+                              last.renderer.has_template, self.site_dir, last.pictures)
+            plans.append(planner.article_page(article))
+        try:
+            writer.begin()
+            render_pages(plans, last.renderer, writer, 1, None)
+        except (jinja2.TemplateError, OSError):
+            return []  # the build says what is wrong
+        finally:
+            writer.end()
+        self._ahead.update({plan.path: plan.fingerprint for plan in plans})
+        return [plan.path for plan in plans]
 
     def _renderer(self, config: SiteConfig, epoch: str, plugins: Plugins, context: PluginContext) -> Renderer:
         """A Renderer for this build: the previous build's (its templates

@@ -66,14 +66,16 @@ def article_digests(site: Site, leads: dict[str, tuple[str, int, int]] | None = 
     the links to its terms and its lead picture as cards show it. Computed
     once per build; a page showing an article is fingerprinted with it."""
     leads = leads or {}
-    digests = {}
-    for article in site.articles:
-        own = _digest(article.sha256 or article.body_html + article.text + article.footer,
-                      *(getattr(article, name) for name in _ARTICLE_FIELDS))
-        links = "|".join(f"{t.kind}:{t.slug}:{t.name}" for terms in site.article_terms[article.slug].values()
-                         for t in terms)
-        digests[article.slug] = _digest(own, links, repr(leads.get(article.slug)))
-    return digests
+    return {article.slug: article_digest(site, article, leads.get(article.slug)) for article in site.articles}
+
+
+def article_digest(site: Site, article: Article, lead: tuple[str, int, int] | None) -> str:
+    """The digest of `article` as pages show it (see article_digests)."""
+    own = _digest(article.sha256 or article.body_html + article.text + article.footer,
+                  *(getattr(article, name) for name in _ARTICLE_FIELDS))
+    links = "|".join(f"{t.kind}:{t.slug}:{t.name}" for terms in site.article_terms[article.slug].values()
+                     for t in terms)
+    return _digest(own, links, repr(lead))
 
 
 class Planner:
@@ -133,11 +135,7 @@ class Planner:
         site = self.site
         yield from self.listing(site.articles, "", "list.html")
         for article in site.articles:
-            near = site.neighbours.get(article.slug) or Neighbours()
-            shown = {p.src: (p.width, p.height) for p in self.pictures.get(article.slug, ())}
-            yield self.page(article.url + "index.html", "article.html",
-                            {"article": article, "terms": self.links[article.slug], "near": near, "pictures": shown},
-                            article.date.date() if article.date else None, listed=not article.noindex)
+            yield self.article_page(article)
         facets = Facets(site, tuple(spec.key for spec in site.config.taxonomies if spec.gazetteer))
         per_page = site.config.per_page
         for taxonomy in site.taxonomies.values():
@@ -168,6 +166,14 @@ class Planner:
             yield self.page(page.url + "index.html", "page.html", {"page": page})
         yield self.page("search/index.html", "search.html", {})
         yield self.page(NOT_FOUND_PAGE, "404.html", {"url_root": site_root(site)})
+
+    def article_page(self, article: Article) -> PagePlan:
+        """The plan of an article's own page."""
+        near = self.site.neighbours.get(article.slug) or Neighbours()
+        shown = {p.src: (p.width, p.height) for p in self.pictures.get(article.slug, ())}
+        return self.page(article.url + "index.html", "article.html",
+                         {"article": article, "terms": self.links[article.slug], "near": near, "pictures": shown},
+                         article.date.date() if article.date else None, listed=not article.noindex)
 
     def redirects(self) -> Iterator[PagePlan]:
         """A page at each address an article has left, sending readers on,

@@ -58,6 +58,13 @@ class Writer:
         the previous output, False if it must be rendered and written."""
         raise NotImplementedError
 
+    def begin(self) -> None:
+        """Called before the first page is written: the output changes from here on."""
+
+    def end(self) -> None:
+        """Called when a writer that wrote pages ahead of a build (and will
+        not `finish`) is done."""
+
     def write(self, plan: PagePlan, html: str | bytes) -> None:
         """Write the rendered page of `plan` (text, or bytes as they are).
         Safe to call from worker processes forked after every `keep` call."""

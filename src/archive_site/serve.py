@@ -3,10 +3,15 @@
 The site is built into a private temporary folder (never into `build/`).
 Watchdog reports changes under the content folders, `templates/`, `static/`,
 `site.yml` and `gazetteer.yml`; a burst of changes settles for a moment, then
-one incremental rebuild runs while requests wait, so a half-built page is
-never served. Served HTML pages get a small script that listens for a reload
-event (Server-Sent Events); when the last rebuild failed, they also get an
-overlay listing the errors, drawn over the last good page.
+one incremental rebuild runs. When the burst only edited the text of some
+articles, their own pages are rendered first, from the last build's site
+model (Builder.render_ahead), and shown at once; the rebuild then brings the
+lists, feeds and downloads. Requests are answered from the previous output
+while a rebuild reads and plans, and wait while it writes, so a half-built
+site is never served. Served HTML pages get a small script that listens for
+reload events (Server-Sent Events) and reloads when its own page changed;
+when the last rebuild failed, they also get an overlay listing the errors,
+drawn over the last good page.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from dataclasses import replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -64,11 +69,12 @@ CONTENT_TYPES = {
 }
 RELOAD_SCRIPT = """<script>
 (() => {
-  const source = new EventSource("%s?epoch=%d");
+  const source = new EventSource("%s?epoch=%d&page=" + encodeURIComponent(location.pathname));
   source.addEventListener("reload", () => location.reload());
 })();
 </script>
 """
+EPOCHS_KEPT = 1000  # rebuilds whose changed pages are remembered for the reload events
 
 
 class ReadWriteLock:
@@ -103,6 +109,52 @@ class ReadWriteLock:
         with self._condition:
             self._writing = False
             self._condition.notify_all()
+
+
+class Stopped(Exception):
+    """The server is stopping: a rebuild must not write any more."""
+
+
+class PreviewWriter(InPlaceWriter):
+    """Writes in place, holding the live site's write lock from the first
+    page written to the end: requests are answered from the previous
+    output while a build reads and plans, and wait while it writes."""
+
+    def __init__(self, out_dir: Path, reuse: bool, live: LiveSite):
+        super().__init__(out_dir, reuse)
+        self.live = live
+        self.held = False
+
+    def begin(self) -> None:
+        if not self.held:
+            self.live.lock.acquire_write()
+            self.held = True
+            if self.live.stopping.is_set():  # its folder may be gone already
+                self.end()
+                raise Stopped
+
+    def end(self) -> None:
+        if self.held:
+            self.held = False
+            self.live.lock.release_write()
+
+    def static(self, files: dict[str, Path]) -> None:
+        self.begin()
+        super().static(files)
+
+    def folder_path(self, name: str) -> Path:
+        self.begin()
+        return super().folder_path(name)
+
+    def finish(self) -> None:
+        self.begin()
+        try:
+            super().finish()
+        finally:
+            self.end()
+
+    def abandon(self) -> None:
+        self.end()
 
 
 class SearchUpdater:
@@ -163,9 +215,11 @@ WARNINGS_SHOWN = 20
 class LiveSite:
     """The state shared by the watcher, the build loop and the request handlers."""
 
-    def __init__(self, site_dir: Path, out_dir: Path, drafts: bool = False, log=print):
+    def __init__(self, site_dir: Path, out_dir: Path, drafts: bool = False, log=print,
+                 content_dirs: tuple[str, ...] = ("content",)):
         self.site_dir = site_dir.resolve()
         self.out_dir = out_dir.resolve()
+        self.content_dirs = content_dirs
         # The search index is written apart, in the background (SearchUpdater):
         # at 10,000 articles it takes far longer than the rebuild of a few pages.
         self.builder = Builder(self.site_dir, BuildOptions(out_dir=self.out_dir, drafts=drafts, keep_going=True,
@@ -180,23 +234,38 @@ class LiveSite:
         self.log = log
         self.last_change = 0.0
         self.warned: set[str] = set()  # the warnings printed so far, said once each
+        self.touched: set[Path] = set()  # what changed since the last rebuild began
+        self._touched_lock = threading.Lock()
+        # The output paths each rebuild changed, by epoch (None: any page may have).
+        self.changes: dict[int, frozenset[str] | None] = {}
+        self.pages: set[str] = set()  # the pages of the output
 
-    def rebuild(self, quiet: bool = False) -> BuildReport | None:
-        """Build incrementally while requests wait; then tell browsers to reload."""
+    def rebuild(self, quiet: bool = False, touched: set[Path] | None = None) -> BuildReport | None:
+        """Build incrementally; then tell browsers whose page changed to
+        reload. `touched`: the files changed since the last rebuild, which
+        may let the pages of edited articles be shown first (see render_ahead)."""
         started = time.perf_counter()
-        self.lock.acquire_write()
+        ahead = self.render_ahead(touched or set())
+        if ahead:
+            self.advance(self.problems, frozenset(ahead))
+            self.log(count(len(ahead), "Shown first: {n} edited article, in {seconds} s; rebuilding the rest",
+                           "Shown first: {n} edited articles, in {seconds} s; rebuilding the rest",
+                           seconds=f"{time.perf_counter() - started:.2f}"))
+        writers: list[PreviewWriter] = []
+
+        def writer(out_dir: Path, reuse: bool) -> PreviewWriter:
+            writers.append(PreviewWriter(out_dir, reuse, self))
+            return writers[-1]
+
         try:
-            try:
-                report = self.builder.build(writer_factory=InPlaceWriter)
-                problems = report.all_errors
-            except (ConfigError, GazetteerError) as exc:
-                report, problems = None, [exc.error]
+            report = self.builder.build(writer_factory=writer)
+            problems = report.all_errors
+        except (ConfigError, GazetteerError) as exc:
+            report, problems = None, [exc.error]
         finally:
-            self.lock.release_write()
-        with self.epoch_changed:
-            self.problems = problems
-            self.epoch += 1
-            self.epoch_changed.notify_all()
+            for made in writers:
+                made.end()
+        self.advance(problems, self.changed_pages(report, problems, touched))
         seconds = time.perf_counter() - started
         if report is not None and report.published and self.builder.last_site is not None:
             self.search.update(*self.builder.last_site)
@@ -212,6 +281,56 @@ class LiveSite:
             self.log(_("Rebuilt: {done} of {pages} pages rendered in {seconds} s").format(
                 done=report.rendered, pages=report.pages, seconds=f"{seconds:.2f}"))
         return report
+
+    def render_ahead(self, touched: set[Path]) -> list[str]:
+        """Render the pages of the articles whose text alone was edited
+        (Builder.render_ahead); return their site paths, or [] when the
+        changes are more than that."""
+        if not touched or not all(self.in_content(path) for path in touched):
+            return []
+        paths = [path.relative_to(self.site_dir).as_posix() for path in touched]
+        writer = PreviewWriter(self.out_dir, False, self)
+        try:
+            return self.builder.render_ahead(sorted(paths), writer)
+        finally:
+            writer.end()
+
+    def changed_pages(self, report: BuildReport | None, problems: list[ContentError],
+                      touched: set[Path] | None) -> frozenset[str] | None:
+        """The output paths a rebuild changed, or None when it may have
+        changed any page: the errors shown over every page changed, or a
+        file other than an article's (a template, a static file, the
+        settings) was touched, or nothing is known of what was touched."""
+        if report is None or not report.published:
+            return None
+        now = set(report.written[0])
+        gone, self.pages = self.pages - now, now
+        if touched is None or [str(p) for p in problems] != [str(p) for p in self.problems] or not all(
+                self.in_content(path) for path in touched):
+            return None
+        return frozenset(report.changed) | gone
+
+    def in_content(self, path: Path) -> bool:
+        """Whether `path` is under one of the content folders (as the server started with)."""
+        return any(self.site_dir / name in path.parents for name in self.content_dirs)
+
+    def advance(self, problems: list[ContentError], changed: frozenset[str] | None) -> None:
+        """A new epoch of the output: `changed` its changed pages (None: any)."""
+        with self.epoch_changed:
+            self.problems = problems
+            self.epoch += 1
+            self.changes[self.epoch] = changed
+            self.changes.pop(self.epoch - EPOCHS_KEPT, None)
+            self.epoch_changed.notify_all()
+
+    def reloads(self, page: str | None, seen: int, epoch: int) -> bool:
+        """Whether the page at output path `page` (None: unknown) changed
+        after epoch `seen`, up to `epoch`."""
+        for n in range(seen + 1, epoch + 1):
+            changed = self.changes.get(n)
+            if page is None or changed is None or page in changed:
+                return True
+        return False
 
     def print_warnings(self, warnings: list[ContentError]) -> None:
         """Print the warnings not printed before (the first few of many)."""
@@ -230,18 +349,21 @@ class LiveSite:
             while time.monotonic() - self.last_change < SETTLE_SECONDS:
                 time.sleep(SETTLE_SECONDS / 2)
             self.changed.clear()
+            with self._touched_lock:
+                touched, self.touched = self.touched, set()
             if self.stopping.is_set():
                 return
             try:
-                self.rebuild()
+                self.rebuild(touched=touched)
+            except Stopped:
+                return
             except Exception as exc:  # keep serving the last good output whatever happens
-                with self.epoch_changed:
-                    self.problems = [ContentError("build", f"unexpected {type(exc).__name__}: {exc}")]
-                    self.epoch += 1
-                    self.epoch_changed.notify_all()
+                self.advance([ContentError("build", f"unexpected {type(exc).__name__}: {exc}")], None)
                 self.log(_("Rebuild failed: {error}").format(error=f"{type(exc).__name__}: {exc}"))
 
-    def notice(self) -> None:
+    def notice(self, paths: list[Path] = ()) -> None:
+        with self._touched_lock:
+            self.touched.update(paths)
         self.last_change = time.monotonic()
         self.changed.set()
 
@@ -281,9 +403,10 @@ class SiteWatcher(FileSystemEventHandler):
         created = Path(os.fsdecode(getattr(event, "dest_path", "") or event.src_path))
         if event.is_directory and event.event_type in ("created", "moved") and created in self.watched_dirs:
             self.observer.schedule(self, str(created), recursive=True)  # e.g. templates/ made after start
-        paths = [event.src_path, getattr(event, "dest_path", "") or ""]
-        if any(self.matters(Path(os.fsdecode(p))) for p in paths if p):
-            self.live.notice()
+        paths = [Path(os.fsdecode(p)) for p in (event.src_path, getattr(event, "dest_path", "")) if p]
+        mattering = [path for path in paths if self.matters(path)]
+        if mattering:
+            self.live.notice(mattering)
 
     def matters(self, path: Path) -> bool:
         """True for a change that can alter the site: not a hidden, backup or
@@ -400,10 +523,12 @@ class Handler(BaseHTTPRequestHandler):
         """Stream 'reload' events: one as soon as the site is newer than the
         page that asks, then one per rebuild, with comments to keep it open."""
         live = self.live
+        asked = {key: values[-1] for key, values in parse_qs(query).items()}
         try:
-            seen = int(dict(p.split("=", 1) for p in query.split("&") if "=" in p).get("epoch", live.epoch))
+            seen = int(asked.get("epoch", live.epoch))
         except ValueError:
             seen = live.epoch
+        page = page_file(asked["page"]) if "page" in asked else None
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
@@ -415,11 +540,24 @@ class Handler(BaseHTTPRequestHandler):
             if live.stopping.is_set():
                 return
             if epoch != seen:
+                reload = live.reloads(page, seen, epoch)
                 seen = epoch
-                self.wfile.write(f"event: reload\ndata: {epoch}\n\n".encode("ascii"))
+                if reload:
+                    self.wfile.write(f"event: reload\ndata: {epoch}\n\n".encode("ascii"))
             else:
                 self.wfile.write(b": still here\n\n")
             self.wfile.flush()
+
+
+def page_file(pathname: str) -> str | None:
+    """The output path of the page a browser shows at `pathname` (its
+    location.pathname, percent-encoded), or None when it cannot be told."""
+    try:
+        path = unquote(pathname, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        return None
+    path = path.lstrip("/")
+    return path + "index.html" if path == "" or path.endswith("/") else path
 
 
 def content_type(path: Path) -> str:
@@ -509,7 +647,7 @@ def serve(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, fixed_port:
     config = load_config(site_dir)
     scratch = make_scratch("serve")
     out_dir = scratch / "site"
-    live = LiveSite(site_dir, out_dir, drafts=drafts, log=log)
+    live = LiveSite(site_dir, out_dir, drafts=drafts, log=log, content_dirs=config.content_dirs)
     handler = type("LiveHandler", (Handler,), {"live": live})
     observer = Observer()
     threads: list[threading.Thread] = []
