@@ -430,7 +430,7 @@ class Builder:
             article = redact_all([article], last.config.redact)[0]
             placed = replace(article, slug=shown.slug, date=shown.date, date_source=shown.date_source,
                              date_precision=shown.date_precision)
-            article = tag_articles([placed], last.gazetteer, last.config.taxonomies)[0][0]
+            article = tag_articles([placed], last.gazetteer, last.config.taxonomies, detect=False)[0][0]
             if (replace(article, **{f: getattr(shown, f) for f in TEXT_FIELDS}) != shown
                     or last.pictures.get(shown.slug) or article.image or "<img" in article.body_html):
                 return []
@@ -474,7 +474,7 @@ class Builder:
         fresh = [n for n, key in enumerate(keys) if key not in memo]
         if fresh:
             tagged, _found, _stored, unknown = tag_articles([articles[n] for n in fresh], gazetteer, config.taxonomies,
-                                                 cache, states, self.options.jobs)
+                                                            cache, states, self.options.jobs, detect=False)
             for n, article, warnings in zip(fresh, tagged, unknown, strict=True):
                 memo[keys[n]] = (article, warnings)
         for article in articles:

@@ -169,6 +169,16 @@ class Gazetteer:
         for entry in entries:
             for name in (entry.name, *entry.variants, *force_names(entry.adjectives)):
                 self._add(entry, name)
+        # The same candidates split for `find`: by first word, the one-word names,
+        # and the longer ones by their second word (each list in the order above).
+        self._split: dict[str, dict[str, tuple[list, dict[str, list]]]] = {}
+        for kind, index in self._index.items():
+            split = self._split[kind] = {}
+            for first, candidates in index.items():
+                single, longer = [], defaultdict(list)
+                for candidate in candidates:
+                    (longer[candidate[0][0]] if candidate[0] else single).append(candidate)
+                split[first] = (single, dict(longer))
 
     def _add(self, entry: Entry, name: str) -> None:
         parts = tuple(arabic.normalize(name).split())
@@ -227,7 +237,7 @@ class Gazetteer:
         "not taken". The reason is empty for an unambiguous name. A name of
         several entries means the one whose period holds on the day `when`
         (the article's date); without a date it is not taken."""
-        index = self._index[kind]
+        index = self._split[kind]
         text, tokens = _tokens(text)
         written: list[str] | None = None
         found = []
@@ -237,15 +247,19 @@ class Gazetteer:
         i = 0
         count = len(tokens)
         while i < count:
-            candidates = index.get(tokens[i])
-            if candidates is None:
+            split = index.get(tokens[i])
+            if split is None:
                 i += 1
                 continue
+            # The longer names whose second word follows, then the one-word names:
+            # the longest that matches wins, so the order within a length is kept.
+            longer = split[1].get(tokens[i + 1]) if i + 1 < count and split[1] else None
+            candidates = longer + split[0] if longer else split[0]
             best = None
             meant: list[Entry] = []
             for rest, clitics, entry in candidates:
                 end = i + len(rest)
-                if end < count and (not rest or all(tokens[i + 1 + j] == w for j, w in enumerate(rest))):
+                if end < count and (len(rest) < 2 or all(tokens[i + 1 + j] == w for j, w in enumerate(rest))):
                     if best is None or len(rest) > len(best[0]):
                         best, meant = (rest, clitics, entry), []
                     if len(rest) == len(best[0]) and entry not in meant:
@@ -500,15 +514,18 @@ def _entry(kind: str, node, fail) -> list[Entry]:
 
 
 def tag_articles(articles: list[Article], gazetteer: Gazetteer, taxonomies: tuple[TaxonomySpec, ...],
-                 cache: RecordCache | None = None, states: dict[str, object] | None = None, jobs: int = 1
+                 cache: RecordCache | None = None, states: dict[str, object] | None = None, jobs: int = 1,
+                 detect: bool = True
                  ) -> tuple[list[Article], list[Detection | None], list[ContentError], list[list[ContentError]]]:
     """Return `articles` with the terms their text names added (for each of
     `taxonomies` matched from a gazetteer section), what was found in each
-    (None for an article whose result was cached), the warnings for listed
-    places the gazetteer does not know, and those warnings again by article.
-    With a cache (salted by the gazetteer and the taxonomies) and the
-    articles' file states, an unchanged article is not matched again; the
-    others are matched by `jobs` processes when there are many."""
+    (None for an article whose result was cached, and for every article
+    without `detect`: a build does not need them, and they are large to
+    send back from the workers), the warnings for listed places the
+    gazetteer does not know, and those warnings again by article. With a
+    cache (salted by the gazetteer and the taxonomies) and the articles'
+    file states, an unchanged article is not matched again; the others are
+    matched by `jobs` processes when there are many."""
     tagged, detections, by_article = [], [], []
     states = states or {}
     known = [n for n, a in enumerate(articles) if cache and a.source in states]
@@ -521,7 +538,8 @@ def tag_articles(articles: list[Article], gazetteer: Gazetteer, taxonomies: tupl
 
     def match(n: int) -> tuple:
         result, detection, unknown = tag_article(articles[n], gazetteer, taxonomies)
-        return {key: result.terms[key] for key in result.terms if key in matched}, unknown, detection
+        found = {key: result.terms[key] for key in result.terms if key in matched}
+        return (found, unknown, detection) if detect else (found, unknown)
 
     matched = {spec.key for spec in taxonomies if spec.gazetteer}
     for n, outcome in zip(missing, fork_map(match, missing, jobs), strict=True):

@@ -411,8 +411,9 @@ def mark_directions(body_html: str) -> str:
     parentheses fall where their writer put them; the others follow the
     page (right to left). Words inside tags (link addresses) do not count."""
     def direction(match: re.Match) -> str:
-        text = _TAG.sub("", match.group(1))
-        if len(_LATIN_LETTER.findall(text)) > len(_ARABIC_LETTER.findall(text)):
+        text = _TAG.sub("", match.group(1)) if "<" in match.group(1) else match.group(1)
+        latin = len(_LATIN_LETTER.findall(text))  # none in most paragraphs: no need to count the others
+        if latin and latin > len(_ARABIC_LETTER.findall(text)):
             return f'<p dir="ltr">{match.group(1)}</p>'
         return match.group(0)
 
@@ -491,8 +492,12 @@ def _decode_strict(data: bytes, encoding: str, offset: int = 0) -> str:
 def _looks_like_text(text: str, allowed: int) -> bool:
     """Whether `text` is text: it has at most `allowed` control characters
     (and at least a few are always allowed: they are removed, with a warning)."""
-    controls = sum(1 for ch in text if ch < " " and ch not in "\t\n\r\f") + text.count("\ufffd")
-    return controls <= max(2, allowed)
+    return len(_CONTROL.findall(text)) <= max(2, allowed)
+
+
+# The control characters text may not hold many of (all but tab, line feed, form
+# feed and carriage return), and the replacement character of undecodable bytes.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 
 
 def read_front_matter(text: str, rel: str, term_keys: tuple[str, ...] = TERM_KEYS
