@@ -319,3 +319,22 @@ def test_a_broken_article_keeps_its_last_good_page_and_warnings_are_printed(serv
     assert "content/short.md:2: &#x27;title&#x27; is empty" in body
     assert "2019-02-30" in body
     assert sum("short.md: warning: very short body" in line for line in served.lines) == 1, "\n".join(served.lines)
+
+
+def test_reload_events_know_which_pages_changed_and_answer_unknown_epochs_at_once(tmp_path):
+    from archive_site.serve import LiveSite, page_file
+
+    live = LiveSite(tmp_path, tmp_path / "out")
+    try:
+        live.advance([], frozenset({"a/index.html"}))  # epoch 1
+        live.advance([], frozenset({"b/index.html"}))  # epoch 2
+        assert live.reloads("a/index.html", 0, 2) and not live.reloads("c/index.html", 0, 2)
+        assert not live.reloads("a/index.html", 1, 2) and live.reloads(None, 1, 2)
+        live.advance([], None)  # epoch 3: any page
+        assert live.reloads("c/index.html", 2, 3)
+        assert live.reloads("c/index.html", -10**15, 3)  # older than remembered: at once, nothing counted
+    finally:
+        live.search.stop()
+    assert page_file("/") == "index.html" and page_file("/feed.xml") == "feed.xml"
+    assert page_file("/articles/%D8%AD%D9%84%D8%A8/") == "articles/حلب/index.html"
+    assert page_file("/%ff/") is None

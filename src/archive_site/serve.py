@@ -121,9 +121,15 @@ class PreviewWriter(InPlaceWriter):
     output while a build reads and plans, and wait while it writes."""
 
     def __init__(self, out_dir: Path, reuse: bool, live: LiveSite):
-        super().__init__(out_dir, reuse)
         self.live = live
         self.held = False
+        live.lock.acquire_write()  # briefly: the folder is made here, unless the server is stopping
+        try:
+            if live.stopping.is_set():
+                raise Stopped
+            super().__init__(out_dir, reuse)
+        finally:
+            live.lock.release_write()
 
     def begin(self) -> None:
         if not self.held:
@@ -292,6 +298,10 @@ class LiveSite:
         writer = PreviewWriter(self.out_dir, False, self)
         try:
             return self.builder.render_ahead(sorted(paths), writer)
+        except Stopped:
+            raise
+        except Exception:  # the rebuild that follows says what is wrong, or does the work
+            return []
         finally:
             writer.end()
 
@@ -325,7 +335,10 @@ class LiveSite:
 
     def reloads(self, page: str | None, seen: int, epoch: int) -> bool:
         """Whether the page at output path `page` (None: unknown) changed
-        after epoch `seen`, up to `epoch`."""
+        after epoch `seen`, up to `epoch` (an epoch older than those
+        remembered, or unknown, counts as a change)."""
+        if not epoch - EPOCHS_KEPT < seen <= epoch:
+            return True
         for n in range(seen + 1, epoch + 1):
             changed = self.changes.get(n)
             if page is None or changed is None or page in changed:
