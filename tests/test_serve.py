@@ -338,3 +338,25 @@ def test_reload_events_know_which_pages_changed_and_answer_unknown_epochs_at_onc
     assert page_file("/") == "index.html" and page_file("/feed.xml") == "feed.xml"
     assert page_file("/articles/%D8%AD%D9%84%D8%A8/") == "articles/حلب/index.html"
     assert page_file("/%ff/") is None
+
+
+def test_a_failure_while_showing_an_edit_first_is_said_and_the_rebuild_still_runs(site, tmp_path):
+    from archive_site.serve import LiveSite
+
+    said: list[str] = []
+    live = LiveSite(site, tmp_path / "out", log=said.append, content_dirs=("content",))
+    try:
+        assert live.rebuild(quiet=True).published
+
+        def broken(paths, writer):
+            raise RuntimeError("boom")
+
+        live.builder.render_ahead = broken
+        (site / "content/water.md").write_text(ARTICLE.format(title="أزمة المياه", body="عادت المياه."),
+                                               encoding="utf-8")
+        report = live.rebuild(touched={site / "content/water.md"})
+        assert report.published and any("could not be shown first (RuntimeError: boom)" in line for line in said)
+        page = tmp_path / "out/articles" / "ازمة-المياه" / "index.html"
+        assert "عادت المياه" in page.read_text(encoding="utf-8")
+    finally:
+        live.search.stop()

@@ -300,7 +300,9 @@ class LiveSite:
             return self.builder.render_ahead(sorted(paths), writer)
         except Stopped:
             raise
-        except Exception:  # the rebuild that follows says what is wrong, or does the work
+        except Exception as exc:  # said, and left to the rebuild that follows
+            self.log(_("The edited article could not be shown first ({error}); rebuilding").format(
+                error=f"{type(exc).__name__}: {exc}"))
             return []
         finally:
             writer.end()
