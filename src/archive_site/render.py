@@ -31,15 +31,6 @@ Progress = Callable[[str], None]
 
 
 
-def relative_url(target: str, page_url: str) -> str:
-    """Return the link from the page at site path `page_url` to the site path
-    `target`; both are folder paths like "tags/حلب/" ("" is the home page).
-    Relative links keep the site working when it is served from a sub-folder."""
-    depth = page_url.count("/")
-    prefix = "../" * depth
-    return (prefix + target) or "./"
-
-
 # Templates that globals render from Python: a template that names the
 # global depends on that template too.
 GLOBAL_TEMPLATES = {"card": "partials/card.html", "feed_entry": "partials/feed_entry.xml"}
@@ -70,7 +61,12 @@ class Renderer:
         )
         self._entries: dict[str, Markup] = {}
         self._cards: dict[tuple[str, int], Markup] = {}
-        self.env.globals.update(site=config, url=_url, absolute_url=lambda target: absolute_url(config, target),
+        # The page being rendered: its folder depth, and the root its links start
+        # from (url()): "../" per folder, or `url_root` for a page served at any
+        # address; a card's own root while a card is rendered.
+        self._depth = 0
+        self._root = ""
+        self.env.globals.update(site=config, url=self._url, absolute_url=lambda target: absolute_url(config, target),
                                 feed_entry=self._feed_entry, card=self._card, search_strings=SEARCH_STRINGS,
                                 extra_pages=[],
                                 taxonomies=[TaxonomyRef.declared(spec) for spec in config.taxonomies],
@@ -146,19 +142,30 @@ class Renderer:
             todo.extend(referenced)
         return seen
 
-    @jinja2.pass_context
-    def _card(self, context: jinja2.runtime.Context, article) -> Markup:
+    def _url(self, target: str) -> str:
+        """url(): the link to the site path `target` (a folder path such as
+        "tags/حلب/"; "" is the home page) from the page or card being
+        rendered. Relative links keep the site working when it is served
+        from a sub-folder. Reads no template context: a call in a loop costs
+        a function call, not a copy of the loop's variables."""
+        return (self._root + target) or "./"
+
+    def _card(self, article) -> Markup:
         """The card of `article` (partials/card.html) on the current page. A
         card is given its links from the root (`root`, "../" per folder), not
         the page's address, so it shows the same on every page at the same
         folder depth: it is rendered once per depth and build."""
-        depth = context["page_url"].count("/")
-        key = (article.slug, depth)
+        key = (article.slug, self._depth)
         card = self._cards.get(key)
         if card is None:
+            root = "../" * self._depth
             template = self.env.get_template(GLOBAL_TEMPLATES["card"])
-            card = Markup(template.render(article=article, terms=self._links[article.slug], root="../" * depth,
-                                          lead=self._leads.get(article.slug)))
+            page_root, self._root = self._root, root
+            try:
+                card = Markup(template.render(article=article, terms=self._links[article.slug], root=root,
+                                              lead=self._leads.get(article.slug)))
+            finally:
+                self._root = page_root
             self._cards[key] = card
         return card
 
@@ -182,8 +189,15 @@ class Renderer:
         return downloads.CITATIONS[fmt][1](self.config, articles[0], self._links[articles[0].slug])
 
     def render(self, template: str, page_url: str, **context) -> str:
-        """Return the HTML of `template` for the page at site path `page_url`."""
-        return self.env.get_template(template).render(page_url=page_url, **context)
+        """Return the HTML of `template` for the page at site path `page_url`
+        (its links relative to it, or from `url_root` when the context has one)."""
+        depth = page_url.count("/")
+        root = context.get("url_root")
+        outer, (self._depth, self._root) = (self._depth, self._root), (depth, "../" * depth if root is None else root)
+        try:
+            return self.env.get_template(template).render(page_url=page_url, **context)
+        finally:
+            self._depth, self._root = outer
 
 
 def news_article(config: SiteConfig, article, terms: dict) -> dict:
@@ -235,20 +249,6 @@ SEARCH_STRINGS = {
     "total_many_results": "عدد النتائج: [COUNT]",
     "results_label": "نتائج البحث",
 }
-
-
-@jinja2.pass_context
-def _url(context: jinja2.runtime.Context, target: str) -> str:
-    # A page served at any address (the 404 page) links from the site's root;
-    # a card, from the relative root it is given.
-    # (Context.get, read directly: a page has hundreds of links.)
-    own, given = context.vars, context.parent
-    root = own.get("url_root", given.get("url_root"))
-    if root is None:
-        root = own.get("root", given.get("root"))
-    if root is not None:
-        return (root + target) or "./"
-    return relative_url(target, own.get("page_url", given.get("page_url")))
 
 
 # --- rendering many pages, and template errors ------------------------------------
