@@ -141,12 +141,21 @@ class StagingWriter(Writer):
         if self.previous.get(plan.path) == plan.fingerprint and os.path.isfile(self._prefix + plan.path):
             self.kept.append(plan.path)
             return True
-        self._folder(self.staging, plan.path)  # before workers fork: they only write files
         self.written.append(plan.path)
         return False
 
     def write(self, plan: PagePlan, html: str | bytes) -> None:
-        (self.staging / plan.path).write_bytes(html if isinstance(html, bytes) else html.encode("utf-8"))
+        # The page's folder is made by the first page written in it, in whichever
+        # worker: a clean build makes one for each article, spread over the workers.
+        target = self.staging / plan.path
+        data = html if isinstance(html, bytes) else html.encode("utf-8")
+        try:
+            target.write_bytes(data)
+        except FileNotFoundError:
+            if not self.staging.is_dir():  # removed under the build: fail rather than publish part of it
+                raise
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
 
     def static(self, files: dict[str, Path]) -> None:
         self.static_files = files
