@@ -75,6 +75,9 @@ RELOAD_SCRIPT = """<script>
 </script>
 """
 EPOCHS_KEPT = 1000  # rebuilds whose changed pages are remembered for the reload events
+# Files changed at once beyond which no page is rendered ahead of the rebuild
+# (a checkout of many articles: the rebuild alone is sooner).
+AHEAD_AT_MOST = 20
 
 
 class ReadWriteLock:
@@ -292,7 +295,7 @@ class LiveSite:
         """Render the pages of the articles whose text alone was edited
         (Builder.render_ahead); return their site paths, or [] when the
         changes are more than that."""
-        if not touched or not all(self.in_content(path) for path in touched):
+        if not touched or len(touched) > AHEAD_AT_MOST or not all(self.in_content(path) for path in touched):
             return []
         paths = [path.relative_to(self.site_dir).as_posix() for path in touched]
         writer = PreviewWriter(self.out_dir, False, self)
