@@ -169,16 +169,7 @@ class Gazetteer:
         for entry in entries:
             for name in (entry.name, *entry.variants, *force_names(entry.adjectives)):
                 self._add(entry, name)
-        # The same candidates split for `find`: by first word, the one-word names,
-        # and the longer ones by their second word (each list in the order above).
         self._split: dict[str, dict[str, tuple[list, dict[str, list]]]] = {}
-        for kind, index in self._index.items():
-            split = self._split[kind] = {}
-            for first, candidates in index.items():
-                single, longer = [], defaultdict(list)
-                for candidate in candidates:
-                    (longer[candidate[0][0]] if candidate[0] else single).append(candidate)
-                split[first] = (single, dict(longer))
 
     def _add(self, entry: Entry, name: str) -> None:
         parts = tuple(arabic.normalize(name).split())
@@ -193,6 +184,21 @@ class Gazetteer:
         for first, *rest in spellings:
             for written, clitics in arabic.clitic_forms(first):
                 self._index[entry.kind][written].append((tuple(rest), clitics, entry))
+
+    def _split_index(self, kind: str) -> dict[str, tuple[list, dict[str, list]]]:
+        """The index of `kind` as `find` reads it, made when first needed (a
+        build whose articles were all tagged before needs none): by first
+        word, the one-word names, and the longer ones by their second word,
+        each list in the index's order."""
+        split = self._split.get(kind)
+        if split is None:
+            split = self._split[kind] = {}
+            for first, candidates in self._index[kind].items():
+                single, longer = [], defaultdict(list)
+                for candidate in candidates:
+                    (longer[candidate[0][0]] if candidate[0] else single).append(candidate)
+                split[first] = (single, dict(longer))
+        return split
 
     def lookup(self, kind: str, name: str, when: dt.date | None = None) -> Entry | None:
         """Return the entry named `name` (any listed spelling) on the day
@@ -237,7 +243,7 @@ class Gazetteer:
         "not taken". The reason is empty for an unambiguous name. A name of
         several entries means the one whose period holds on the day `when`
         (the article's date); without a date it is not taken."""
-        index = self._split[kind]
+        index = self._split_index(kind)
         text, tokens = _tokens(text)
         written: list[str] | None = None
         found = []
