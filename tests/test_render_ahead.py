@@ -37,8 +37,8 @@ def site(tmp_path):
     return write_site(tmp_path / "site", files)
 
 
-def builder(site: Path, out: Path, clean: bool = False) -> Builder:
-    return Builder(site, BuildOptions(out_dir=out, search=False, keep_going=True, record=False, clean=clean,
+def builder(site: Path, out: Path, clean: bool = False, record: bool = False) -> Builder:
+    return Builder(site, BuildOptions(out_dir=out, search=False, keep_going=True, record=record, clean=clean,
                                       cache_dir=out.parent / f"{out.name}-cache"))
 
 
@@ -88,8 +88,25 @@ def test_neighbours_edited_together_end_as_a_clean_build_makes_them(site, tmp_pa
     assert snapshot(out, marker=False) == clean_output(site, tmp_path)
 
 
+def test_a_new_title_is_rendered_ahead_at_the_address_the_ledger_keeps(site, tmp_path):
+    out = tmp_path / "out"
+    build(builder(site, out, record=True))  # as `archive-site build`: the ledger keeps each address
+    live = builder(site, out)
+    build(live)
+    (site / "content/2.md").write_text(text(2).replace("مقال 2", "عنوان مصحح"), encoding="utf-8")
+    assert live.render_ahead(["content/2.md"], InPlaceWriter(out, False)) == ["articles/مقال-2/index.html"]
+    assert "عنوان مصحح" in page(out, 2)
+    build(live)
+    assert "عنوان مصحح" in (out / "index.html").read_text(encoding="utf-8")  # the lists, by the build
+    assert snapshot(out, marker=False) == clean_output(site, tmp_path)
+
+
 EDITS = {
-    "a new title": lambda s: (s / "content/2.md").write_text(text(2).replace("مقال 2", "عنوان آخر"), encoding="utf-8"),
+    # Without a ledger entry, an address made from the title follows it: the build moves the page.
+    "a new title, no ledger": lambda s: (s / "content/2.md").write_text(text(2).replace("مقال 2", "عنوان آخر"),
+                                                                         encoding="utf-8"),
+    "a new address": lambda s: (s / "content/2.md").write_text(text(2).replace("title:", "slug: other\ntitle:"),
+                                                                encoding="utf-8"),
     "another date": lambda s: (s / "content/2.md").write_text(text(2).replace("2021-03", "2020-03"), encoding="utf-8"),
     "a place found in the text": lambda s: (s / "content/2.md").write_text(text(2, "قصف على إدلب."), encoding="utf-8"),
     "a picture": lambda s: (s / "content/2.md").write_text(text(2, "![صورة](a.png)"), encoding="utf-8"),

@@ -125,10 +125,12 @@ class Published:
     renderer: Renderer
 
 
-# What an edit of an article's text changes in its record: what its own page
-# shows anew; every other field must read as before for the page to be
-# rendered ahead of the build.
-TEXT_FIELDS = ("body_html", "text", "footer", "summary", "word_count", "sha256", "encoding")
+# What an edit may change in an article's record for its page to be rendered
+# ahead of the build: what its own page shows anew, while the site model (its
+# address, date, terms, neighbours, every list's order) stays as it was.
+# Every other field must read as before.
+TEXT_FIELDS = ("title", "summary", "body_html", "text", "footer", "word_count", "sha256", "encoding", "author",
+               "source_url", "corrections")
 
 
 class BuildError(Exception):
@@ -399,9 +401,11 @@ class Builder:
         when any of the edits is more than an edit of an article's text:
         then only the build brings it.
 
-        An edit of the text alone leaves the article where it was in every
-        list: it is an article of that build, its file reads as before
-        apart from TEXT_FIELDS (same title, address, date, front matter),
+        An edit of the text (title, body, author, corrections...) leaves
+        the article where it was in every list: it is an article of that
+        build, its file reads as before apart from TEXT_FIELDS (same date,
+        terms, front matter, and address: a slug made from the title is
+        the ledger's, whatever the title, when the ledger has the file),
         the gazetteer finds the same places and actors in it, and it shows
         no pictures. Each page is planned as a build plans it, its
         fingerprint made from what it shows; the build that follows keeps
@@ -415,6 +419,10 @@ class Builder:
         if last is None or not paths:
             return []
         by_source = {article.source: article for article in last.site.articles}
+        try:
+            ledger = load_ledger(self.site_dir)
+        except LedgerError:
+            ledger = None
         parsed = {rel: outcome[0] for (rel, _state), (_read, outcome) in self._parsed.items()}
         converter = make_converter()
         plans: list[PagePlan] = []
@@ -425,7 +433,11 @@ class Builder:
                     path.suffix.lower() == ".txt" and any(path.with_suffix(s).exists() for s in SIDECAR_SUFFIXES)):
                 return []
             article = read_article(path, rel, converter, last.config.term_keys)[0]
-            if article is None or replace(article, **{f: getattr(before, f) for f in TEXT_FIELDS}) != before:
+            # A slug made from the title: the ledger keeps the address, when it has one for the file.
+            kept = ledger is not None and getattr(ledger.entries.get(rel), "slug", None) == shown.slug
+            derived = article is not None and not (article.slug_from_front_matter or before.slug_from_front_matter)
+            ignored = (*TEXT_FIELDS, "slug") if derived and kept else TEXT_FIELDS
+            if article is None or replace(article, **{f: getattr(before, f) for f in ignored}) != before:
                 return []
             article = redact_all([article], last.config.redact)[0]
             placed = replace(article, slug=shown.slug, date=shown.date, date_source=shown.date_source,
