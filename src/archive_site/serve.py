@@ -692,7 +692,9 @@ def serve(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, fixed_port:
             log(_("No browser could be opened here; open {address} yourself.").format(address=address))
         log(_("Watching for changes; press Ctrl-C to stop."))
         while True:
-            time.sleep(3600)
+            # Short sleeps: a Ctrl-C that the system hands to another thread is
+            # acted on by this one only when it wakes.
+            time.sleep(0.5)
     except KeyboardInterrupt:
         log(_("Stopping."))
     finally:
