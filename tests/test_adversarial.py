@@ -675,7 +675,6 @@ def test_a_preview_rebuild_reads_only_the_changed_files_from_the_cache(tmp_path,
     from archive_site.build import Builder, BuildOptions
 
     monkeypatch.setattr(cache_module, "AMBIGUOUS_NS", 0)
-    monkeypatch.setattr(loader, "AMBIGUOUS_NS", 0)
     site = write_site(tmp_path / "site", {f"content/{n}.md": article(f"عنوان {n}", f"النص رقم {n}.")
                                           for n in range(3)})
     asked: list[list[str]] = []

@@ -133,6 +133,11 @@ TEXT_FIELDS = ("title", "summary", "body_html", "text", "footer", "word_count", 
                "source_url", "corrections")
 
 
+def _same_apart_from(article: Article, other: Article, names: tuple[str, ...]) -> bool:
+    """Whether `article` reads as `other` in every field but `names`."""
+    return replace(article, **{name: getattr(other, name) for name in names}) == other
+
+
 class BuildError(Exception):
     """The build cannot go on at all (bad settings, unusable output folder)."""
 
@@ -437,13 +442,13 @@ class Builder:
             kept = ledger is not None and getattr(ledger.entries.get(rel), "slug", None) == shown.slug
             derived = article is not None and not (article.slug_from_front_matter or before.slug_from_front_matter)
             ignored = (*TEXT_FIELDS, "slug") if derived and kept else TEXT_FIELDS
-            if article is None or replace(article, **{f: getattr(before, f) for f in ignored}) != before:
+            if article is None or not _same_apart_from(article, before, ignored):
                 return []
             article = redact_all([article], last.config.redact)[0]
             placed = replace(article, slug=shown.slug, date=shown.date, date_source=shown.date_source,
                              date_precision=shown.date_precision)
             article = tag_articles([placed], last.gazetteer, last.config.taxonomies, detect=False)[0][0]
-            if (replace(article, **{f: getattr(shown, f) for f in TEXT_FIELDS}) != shown
+            if (not _same_apart_from(article, shown, TEXT_FIELDS)
                     or last.pictures.get(shown.slug) or article.image or "<img" in article.body_html):
                 return []
             # Every other article as the last build showed it: a page that shows

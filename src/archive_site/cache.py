@@ -54,6 +54,14 @@ def file_state(stat: os.stat_result) -> tuple[int, int, int, int]:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
 
+def trusted(changed_ns: int, read_ns: int) -> bool:
+    """Whether what was read at `read_ns` (time.time_ns()) stands for a file
+    last changed at `changed_ns`: it had not changed for AMBIGUOUS_NS then.
+    The rule of the record cache, and of the preview's memo of what the
+    last build read (loader.load_site)."""
+    return changed_ns < read_ns - AMBIGUOUS_NS
+
+
 def newest_time(state: tuple) -> int:
     """The latest modification or change time in `state`: one file_state, or
     several one after another (an article and its sidecar)."""
@@ -187,7 +195,7 @@ class RecordCache:
         for n, (rel, state) in enumerate(wanted):
             key = (what, rel)
             hit = self.changed.get(key) or self.entries.get(key)
-            if hit is None or tuple(hit[0]) != tuple(state) or newest_time(state) >= hit[1] - AMBIGUOUS_NS:
+            if hit is None or tuple(hit[0]) != tuple(state) or not trusted(newest_time(state), hit[1]):
                 continue
             if hit[2] is None:
                 stored[rel] = n

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Iterator
 import yaml
 
 from . import arabic, dates
-from .cache import AMBIGUOUS_NS, RecordCache, file_state, newest_time
+from .cache import RecordCache, file_state, newest_time, trusted
 from .config import OUTPUT_FOLDERS, SiteConfig, yaml_error_line
 from .i18n import N_, Msg
 from .model import Article, ContentError, Page, SkippedFile, instant
@@ -162,9 +162,8 @@ def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds
     started = time.time_ns()
     outcomes: list = [None] * len(files)
     for n, found in enumerate(files):
-        # Trusted as the cache trusts its entries: the file had not changed for a while when it was read.
         hit = memo.get((found.rel, found.state)) if memo else None
-        if hit is not None and newest_time(found.state) < hit[0] - AMBIGUOUS_NS:
+        if hit is not None and trusted(newest_time(found.state), hit[0]):
             outcomes[n] = hit[1]
             if cache:
                 cache.keep("parse", found.rel)

@@ -254,7 +254,9 @@ class LiveSite:
         reload. `touched`: the files changed since the last rebuild, which
         may let the pages of edited articles be shown first (see render_ahead)."""
         started = time.perf_counter()
-        ahead = self.render_ahead(touched or set())
+        # Only articles' files changed (else a template or a setting may change any page).
+        content_only = bool(touched) and all(self.in_content(path) for path in touched)
+        ahead = self.render_ahead(touched) if content_only and len(touched) <= AHEAD_AT_MOST else []
         if ahead:
             self.advance(self.problems, frozenset(ahead))
             self.log(count(len(ahead), "Shown first: {n} edited article, in {seconds} s; rebuilding the rest",
@@ -274,7 +276,7 @@ class LiveSite:
         finally:
             for made in writers:
                 made.end()
-        self.advance(problems, self.changed_pages(report, problems, touched))
+        self.advance(problems, self.changed_pages(report, problems, content_only))
         seconds = time.perf_counter() - started
         if report is not None and report.published and self.builder.last_site is not None:
             self.search.update(*self.builder.last_site)
@@ -293,10 +295,8 @@ class LiveSite:
 
     def render_ahead(self, touched: set[Path]) -> list[str]:
         """Render the pages of the articles whose text alone was edited
-        (Builder.render_ahead); return their site paths, or [] when the
-        changes are more than that."""
-        if not touched or len(touched) > AHEAD_AT_MOST or not all(self.in_content(path) for path in touched):
-            return []
+        (`touched`: files under the content folders; Builder.render_ahead);
+        return their site paths, or [] when the changes are more than that."""
         paths = [path.relative_to(self.site_dir).as_posix() for path in touched]
         writer = PreviewWriter(self.out_dir, False, self)
         try:
@@ -311,17 +311,16 @@ class LiveSite:
             writer.end()
 
     def changed_pages(self, report: BuildReport | None, problems: list[ContentError],
-                      touched: set[Path] | None) -> frozenset[str] | None:
+                      content_only: bool) -> frozenset[str] | None:
         """The output paths a rebuild changed, or None when it may have
-        changed any page: the errors shown over every page changed, or a
-        file other than an article's (a template, a static file, the
-        settings) was touched, or nothing is known of what was touched."""
+        changed any page: the errors shown over every page changed, or not
+        only articles' files were touched (a template, a static file, the
+        settings; or nothing is known of what was touched)."""
         if report is None or not report.published:
             return None
         now = set(report.written[0])
         gone, self.pages = self.pages - now, now
-        if touched is None or [str(p) for p in problems] != [str(p) for p in self.problems] or not all(
-                self.in_content(path) for path in touched):
+        if not content_only or [str(p) for p in problems] != [str(p) for p in self.problems]:
             return None
         return frozenset(report.changed) | gone
 
