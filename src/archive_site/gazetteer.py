@@ -170,6 +170,7 @@ class Gazetteer:
             for name in (entry.name, *entry.variants, *force_names(entry.adjectives)):
                 self._add(entry, name)
         self._split: dict[str, dict[str, tuple[list, dict[str, list]]]] = {}
+        self._suggested: dict[tuple[str, str], str | None] = {}
 
     def _add(self, entry: Entry, name: str) -> None:
         parts = tuple(arabic.normalize(name).split())
@@ -228,9 +229,12 @@ class Gazetteer:
 
     def suggest(self, kind: str, name: str) -> str | None:
         """Return the listed name closest to `name`, for a 'did you mean' hint."""
-        names = [n for (k, n) in self._by_name if k == kind]
-        close = difflib.get_close_matches(arabic.normalize(name), names, n=1, cutoff=0.75)
-        return self._by_name[(kind, close[0])][0].name if close else None
+        key = (kind, arabic.normalize(name))
+        if key not in self._suggested:  # the same unknown name is often listed by many articles
+            names = [n for (k, n) in self._by_name if k == kind]
+            close = difflib.get_close_matches(key[1], names, n=1, cutoff=0.75)
+            self._suggested[key] = self._by_name[(kind, close[0])][0].name if close else None
+        return self._suggested[key]
 
     def find(self, kind: str, text: str, when: dt.date | None = None) -> list[tuple[Entry, str, bool, str]]:
         """Return the names of `kind` in `text`, in order, as (entry, words as
@@ -250,12 +254,10 @@ class Gazetteer:
         last_end = -9
         pending_dual = None
         after_list_word = ""  # the names joined by و since a plural place word (LIST_WORDS)
-        i = 0
         count = len(tokens)
-        while i < count:
-            split = index.get(tokens[i])
-            if split is None:
-                i += 1
+        # The words that start a name: most words of a text start none.
+        for i, split in [(n, split) for n, token in enumerate(tokens) if (split := index.get(token)) is not None]:
+            if i <= last_end:  # within the name just found
                 continue
             # The longer names whose second word follows, then the one-word names:
             # the longest that matches wins, so the order within a length is kept.
@@ -271,10 +273,9 @@ class Gazetteer:
                     if len(rest) == len(best[0]) and entry not in meant:
                         meant.append(entry)
             if best is None:
-                i += 1
                 continue
             if written is None:
-                written = arabic.written_words(text)
+                written = _written(text)
                 if len(written) != count:  # cannot happen with clean text; quote the normal forms then
                     written = tokens
             rest, clitics, entry = best
@@ -318,7 +319,6 @@ class Gazetteer:
             elif not (clitics == "و" and i - last_end <= 2):
                 after_list_word = ""
             last_end = end
-            i = end + 1
         return found
 
     def _choose(self, meant: list[Entry], when: dt.date | None, tokens: list[str]) -> Entry | None:
@@ -395,6 +395,12 @@ def _tokens(text: str) -> tuple[str, list[str]]:
     places and for actors in the same text."""
     cleaned = arabic.fold(text)
     return cleaned, arabic.word_forms(cleaned)
+
+
+@functools.lru_cache(maxsize=16)
+def _written(cleaned: str) -> list[str]:
+    """The words of `cleaned` as written (see _tokens): shared likewise."""
+    return arabic.written_words(cleaned)
 
 
 def load_gazetteer(site_dir: Path) -> Gazetteer:
