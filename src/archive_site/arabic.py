@@ -57,22 +57,33 @@ def to_ascii_digits(text: str) -> str:
     return text.translate(_DIGITS)
 
 
-def _forbidden_characters() -> str:
+def _forbidden_characters(planes: range = range(17)) -> str:
     """The one list of what may ever be removed from an author's text: C0
     and C1 control characters other than tab and newline, lone surrogates
-    and Unicode noncharacters. Invisible marks that carry meaning (ZWNJ, ZWJ,
-    LRM, RLM, ALM) and tatweel are not in it."""
+    and Unicode noncharacters (of `planes`). Invisible marks that carry
+    meaning (ZWNJ, ZWJ, LRM, RLM, ALM) and tatweel are not in it."""
     ranges = ["\x00-\x08", "\x0b-\x1f", "\x7f-\x9f", "\ud800-\udfff", "\ufdd0-\ufdef"]
-    ranges += [re.escape(chr(plane * 0x10000 + last)) for plane in range(17) for last in (0xFFFE, 0xFFFF)]
+    ranges += [re.escape(chr(plane * 0x10000 + last)) for plane in planes for last in (0xFFFE, 0xFFFF)]
     return "[" + "".join(ranges) + "]"
 
 
 FORBIDDEN = re.compile(_forbidden_characters())
+# The same in the first plane only, and any character beyond it: Python's
+# engine looks for these quickly, and for the noncharacters of the other
+# planes (two separate characters in each) ten times slower.
+_FORBIDDEN_FIRST_PLANE = re.compile(_forbidden_characters(range(1)))
+_BEYOND_FIRST_PLANE = re.compile("[\U00010000-\U0010ffff]")
+
+
+def has_forbidden(text: str) -> bool:
+    """Whether `text` holds a character of FORBIDDEN."""
+    return bool(_FORBIDDEN_FIRST_PLANE.search(text)
+                or (_BEYOND_FIRST_PLANE.search(text) and FORBIDDEN.search(text)))
 
 
 def remove_forbidden(text: str) -> str:
     """Return `text` without the characters of FORBIDDEN."""
-    return FORBIDDEN.sub("", text)
+    return FORBIDDEN.sub("", text) if has_forbidden(text) else text
 
 
 def clean(text: str) -> str:

@@ -379,7 +379,7 @@ def _remove_forbidden(text: str, rel: str) -> tuple[str, list[ContentError]]:
     """Return `text` without the characters no page may hold (control
     characters, noncharacters; see arabic.FORBIDDEN) and a warning naming
     the lines they were on."""
-    if not arabic.FORBIDDEN.search(text):
+    if not arabic.has_forbidden(text):
         return text, []
     lines = text.split("\n")
     bad = [n for n, line in enumerate(lines, 1) if arabic.FORBIDDEN.search(line)]
