@@ -3,9 +3,12 @@ any variable templates may read, an incremental build equals a clean one."""
 
 from __future__ import annotations
 
+import jinja2
 import pytest
 from conftest import snapshot, write_site
 
+from archive_site.config import load_config
+from archive_site.render import GLOBAL_TEMPLATES, Renderer, links_only_printed
 from archive_site.views import FIELDS, Projector, TermRef
 
 ARTICLE = "---\ntitle: {title}\ndate: {date}\nplaces: [{place}]\ntags: [{tag}]\n---\n\n{body}\n"
@@ -133,3 +136,46 @@ def test_every_field_templates_may_read_is_in_the_fingerprint():
     for name in FIELDS[TermRef]:
         changed = TermRef(**{**ref.__dict__, name: ref.__dict__[name] + "x"})
         assert Projector({}).fingerprint({"t": changed}) != base, name
+
+
+# A card that prints what url() returns only as it is, the home page's link among them.
+MARKED_CARD = ('<article><a href="{{ url(\'\') }}">{{ site.title }}</a> <a href="{{ url(article.url) }}">'
+               '{{ article.title }}</a> {% for kind, links in terms | dictsort %}{% for t in links %}'
+               '<a href="{{ url(t.url) }}">{{ t.name }}</a>{% endfor %}{% endfor %}</article>\n')
+
+
+def test_a_card_rendered_once_for_every_depth_equals_one_rendered_at_each_depth(cli, site, tmp_path):
+    # The same card twice: as it is, rendered once with marks where its links start;
+    # reading `root` (and printing nothing more), rendered again at each folder depth.
+    write_site(site, {"templates/partials/card.html": MARKED_CARD})
+    assert cli("build", site, "--clean").status == 0
+    write_site(site, {"templates/partials/card.html": "{% if root %}{% endif %}" + MARKED_CARD})
+    assert cli("build", site, "--clean", "-o", tmp_path / "per-depth").status == 0
+    marked, per_depth = snapshot(site / "build", marker=False), snapshot(tmp_path / "per-depth", marker=False)
+    assert marked == per_depth
+    # Cards at the top (the home page, "./"), one folder down and deeper.
+    assert b'<a href="./">' in marked["index.html"] and b'<a href="../../">' in marked["page/2/index.html"]
+    assert b'<a href="../../../../places/' in marked["places/idlib/page/2/index.html"]
+
+
+@pytest.mark.parametrize("card, once", [
+    (MARKED_CARD, True),
+    ("{{ root }}" + MARKED_CARD, False),  # reads root
+    ('<a href="{{ url(article.url) | upper }}">', False),  # changes a link
+    ('<a href="{{ url(article.url)[:5] }}">', False),
+    ('{% if url("") %}x{% endif %}', False),  # uses a link other than by printing it
+    ('{% set u = url %}<a href="{{ u(article.url) }}">', False),
+    ('{% set x %}{{ url(article.url) }}{% endset %}{{ x | length }}', False),  # captures one
+    ('{% macro m() %}{{ url(article.url) }}{% endmacro %}{{ m() | length }}', False),
+    ('{% include "other.html" %}', False),
+    ('{{ card(article) }}', False),
+    ('<a href="{{ url(article.url) }}">\x01</a>', False),  # holds a mark character
+])
+def test_which_cards_are_rendered_once_for_every_depth(card, once):
+    env = jinja2.Environment(loader=jinja2.DictLoader({"card.html": card, "other.html": "{{ url('') }}"}))
+    assert links_only_printed(env, "card.html") is once
+
+
+def test_the_themes_card_is_rendered_once_for_every_depth(tmp_path):
+    renderer = Renderer(tmp_path, load_config(tmp_path))
+    assert links_only_printed(renderer.env, GLOBAL_TEMPLATES["card"])

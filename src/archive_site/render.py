@@ -60,12 +60,17 @@ class Renderer:
             auto_reload=False,  # one Renderer per build: templates cannot change during it
         )
         self._entries: dict[str, Markup] = {}
-        self._cards: dict[tuple[str, int], Markup] = {}
+        # Cards by (slug, folder depth); by (slug, None) the card with marks where
+        # its links start (see _card).
+        self._cards: dict[tuple[str, int | None], str | Markup] = {}
+        self._marked_cards: bool | None = None  # whether cards are rendered with marks: once per template set
         # The page being rendered: its folder depth, and the root its links start
         # from (url()): "../" per folder, or `url_root` for a page served at any
         # address; a card's own root while a card is rendered.
         self._depth = 0
         self._root = ""
+        self._marks = 0  # links started with ROOT_MARK while a card is rendered with marks
+        self._mark_clash = False  # a link's own text held a mark character
         self.env.globals.update(site=config, url=self._url, absolute_url=lambda target: absolute_url(config, target),
                                 feed_entry=self._feed_entry, card=self._card, search_strings=SEARCH_STRINGS,
                                 extra_pages=[],
@@ -148,26 +153,52 @@ class Renderer:
         rendered. Relative links keep the site working when it is served
         from a sub-folder. Reads no template context: a call in a loop costs
         a function call, not a copy of the loop's variables."""
+        if self._root is ROOT_MARK:
+            self._marks += 1
+            if ROOT_MARK in target or HOME_MARK[1] in target:
+                self._mark_clash = True
+            return ROOT_MARK + target if target else HOME_MARK
         return (self._root + target) or "./"
 
     def _card(self, article) -> Markup:
         """The card of `article` (partials/card.html) on the current page. A
         card is given its links from the root (`root`, "../" per folder), not
         the page's address, so it shows the same on every page at the same
-        folder depth: it is rendered once per depth and build."""
-        key = (article.slug, self._depth)
-        card = self._cards.get(key)
+        folder depth: it is rendered once per depth and build. When the card
+        template can print what url() returns only as it is (see
+        links_only_printed), it is rendered once per build with a mark where
+        each link starts, which each page replaces with its own root."""
+        if self._marked_cards is None:
+            self._marked_cards = links_only_printed(self.env, GLOBAL_TEMPLATES["card"])
+        root = "../" * self._depth
+        marked = self._cards.get((article.slug, None))
+        if marked is not None:
+            return Markup(_unmark(marked, root))
+        card = self._cards.get((article.slug, self._depth))
         if card is None:
-            root = "../" * self._depth
-            template = self.env.get_template(GLOBAL_TEMPLATES["card"])
-            page_root, self._root = self._root, root
-            try:
-                card = Markup(template.render(article=article, terms=self._links[article.slug], root=root,
-                                              lead=self._leads.get(article.slug)))
-            finally:
-                self._root = page_root
-            self._cards[key] = card
+            card = self._render_card(article, root)
         return card
+
+    def _render_card(self, article, root: str) -> Markup:
+        """Render the card of `article` and keep it: with marks, for every
+        depth, when cards are so rendered and each mark in it is one that
+        url() put there; else with `root`, for this depth."""
+        template = self.env.get_template(GLOBAL_TEMPLATES["card"])
+        context = {"article": article, "terms": self._links[article.slug], "lead": self._leads.get(article.slug),
+                   "root": root}
+        page_root = self._root
+        try:
+            if self._marked_cards:
+                self._root, self._marks, self._mark_clash = ROOT_MARK, 0, False
+                marked = template.render(**context)
+                if not self._mark_clash and marked.count(ROOT_MARK) == self._marks:
+                    self._cards[(article.slug, None)] = marked
+                    return Markup(_unmark(marked, root))
+            self._root = root
+            card = self._cards[(article.slug, self._depth)] = Markup(template.render(**context))
+            return card
+        finally:
+            self._root = page_root
 
     def _feed_entry(self, article, times: tuple) -> Markup:
         """The Atom entry of `article`: the same in every feed that lists it
@@ -198,6 +229,40 @@ class Renderer:
             return self.env.get_template(template).render(page_url=page_url, **context)
         finally:
             self._depth, self._root = outer
+
+
+# Where a link of a card rendered once for every depth starts (url()), and
+# the link to the home page ("./" at the top): characters no text, setting
+# or name of the site can hold (arabic.FORBIDDEN), so each one in the card
+# is one that url() put there.
+ROOT_MARK = "\x00"
+HOME_MARK = "\x00\x01"
+
+
+def links_only_printed(env: jinja2.Environment, name: str) -> bool:
+    """Whether the template `name` shows the same at every folder depth but
+    for the links url() gives it: it never reads `root`, calls url() only to
+    print what it returns (`{{ url(...) }}`, escaped and nothing more), and
+    has no block, macro, captured output, other template or card through
+    which a link could be printed otherwise. Then each link printed is the
+    page's root followed by a text of its own, whatever the root."""
+    source = env.loader.get_source(env, name)[0]
+    if ROOT_MARK in source or HOME_MARK[1] in source:
+        return False
+    tree = env.parse(source)
+    forbidden = (nodes.Block, nodes.Macro, nodes.CallBlock, nodes.FilterBlock, nodes.AssignBlock, nodes.Extends,
+                 nodes.Include, nodes.Import, nodes.FromImport)
+    if any(True for _ in tree.find_all(forbidden)):
+        return False
+    printed = {id(item.node) for output in tree.find_all(nodes.Output) for item in output.nodes
+               if isinstance(item, nodes.Call) and isinstance(item.node, nodes.Name)}
+    return all(node.name != "root" and node.name not in GLOBAL_TEMPLATES and (node.name != "url" or id(node) in printed)
+               for node in tree.find_all(nodes.Name))
+
+
+def _unmark(card: str, root: str) -> str:
+    """A card rendered with marks (links_only_printed), with the links of a page whose root is `root`."""
+    return card.replace(HOME_MARK, root or "./").replace(ROOT_MARK, root)
 
 
 def news_article(config: SiteConfig, article, terms: dict) -> dict:
