@@ -168,7 +168,8 @@ def test_a_card_rendered_once_for_every_depth_equals_one_rendered_at_each_depth(
     ('{% set x %}{{ url(article.url) }}{% endset %}{{ x | length }}', False),  # captures one
     ('{% macro m() %}{{ url(article.url) }}{% endmacro %}{{ m() | length }}', False),
     ('{% include "other.html" %}', False),
-    ('{{ card(article) }}', False),
+    ('{{ card(article) }}', False),  # calls another function of the site's
+    ('<a href="{{ url(article.url) }}">{{ absolute_url(article.url) }}</a>', False),
     ('<a href="{{ url(article.url) }}">\x01</a>', False),  # holds a mark character
 ])
 def test_which_cards_are_rendered_once_for_every_depth(card, once):

@@ -242,10 +242,11 @@ HOME_MARK = "\x00\x01"
 def links_only_printed(env: jinja2.Environment, name: str) -> bool:
     """Whether the template `name` shows the same at every folder depth but
     for the links url() gives it: it never reads `root`, calls url() only to
-    print what it returns (`{{ url(...) }}`, escaped and nothing more), and
-    has no block, macro, captured output, other template or card through
-    which a link could be printed otherwise. Then each link printed is the
-    page's root followed by a text of its own, whatever the root."""
+    print what it returns (`{{ url(...) }}`, escaped and nothing more) and no
+    other function of the site's (a card, say), and has no block, macro,
+    captured output or other template through which a link could be printed
+    otherwise. Then each link printed is the page's root followed by a text
+    of its own, whatever the root."""
     source = env.loader.get_source(env, name)[0]
     if ROOT_MARK in source or HOME_MARK[1] in source:
         return False
@@ -254,10 +255,12 @@ def links_only_printed(env: jinja2.Environment, name: str) -> bool:
                  nodes.Include, nodes.Import, nodes.FromImport)
     if any(True for _ in tree.find_all(forbidden)):
         return False
-    printed = {id(item.node) for output in tree.find_all(nodes.Output) for item in output.nodes
-               if isinstance(item, nodes.Call) and isinstance(item.node, nodes.Name)}
-    return all(node.name != "root" and node.name not in GLOBAL_TEMPLATES and (node.name != "url" or id(node) in printed)
-               for node in tree.find_all(nodes.Name))
+    printed = {id(item) for output in tree.find_all(nodes.Output) for item in output.nodes}
+    called = [call for call in tree.find_all(nodes.Call) if isinstance(call.node, nodes.Name)]
+    callees = {id(call.node) for call in called}
+    return (all(call.node.name == "url" and id(call) in printed for call in called)
+            and all(node.name != "root" and (node.name != "url" or id(node) in callees)
+                    for node in tree.find_all(nodes.Name)))
 
 
 def _unmark(card: str, root: str) -> str:
