@@ -27,7 +27,7 @@ from test_search import wait_for_results
 from test_serve import Served
 
 from archive_site import cache as cache_module
-from archive_site import loader, scratch
+from archive_site import loader, publish, scratch
 
 ARTICLE = "---\ntitle: {title}\ndate: 2021-06-14\n---\n\n{body}\n"
 
@@ -605,6 +605,41 @@ def test_a_small_update_cut_short_is_completed_by_the_next_build(cli, tmp_path, 
     clean = tmp_path / "clean"
     assert cli("build", site, "--no-search", "--clean", "-o", clean).status == 0
     assert snapshot(site / "build") == snapshot(clean)
+
+
+def test_a_small_update_leaves_what_it_replaced_and_removed_to_a_background_deletion(cli, tmp_path, monkeypatch):
+    # Freeing a large file's space can take a large part of a second: the files an update in
+    # place replaces or removes go, with the staging folder, into a folder deleted in the background.
+    def text(i: int, tags: str) -> str:
+        return f"---\ntitle: مقال {i}\nslug: a{i}\ndate: 2020-01-{i + 1:02}\ntags: [{tags}]\n---\nنص {i}\n"
+
+    site = write_site(tmp_path / "site", {f"content/{i}.md": text(i, "وسم, نادر" if i == 0 else "وسم")
+                                          for i in range(12)})
+    assert cli("build", site, "--no-search").status == 0
+    page, rare = site / "build/articles/a0/index.html", site / "build/tags/نادر/index.html"
+    replaced, removed = page.read_bytes(), rare.read_bytes()
+    write_site(site, {"content/0.md": text(0, "وسم")})  # its page changes; the rare tag's pages go
+    handed = []
+    monkeypatch.setattr(publish, "remove_in_background", handed.append)
+    assert cli("build", site, "--no-search").status == 0
+    assert page.read_bytes() != replaced and not rare.exists()
+    assert len(handed) == 1 and handed[0].name.startswith(f".build.old-{os.getpid()}.")
+    kept = [path.read_bytes() for path in handed[0].rglob("*") if path.is_file()]
+    assert replaced in kept and removed in kept
+    assert not list(site.glob(".build.staging-*"))
+    assert cli("build", site, "--no-search", "--clean", "-o", tmp_path / "clean").status == 0
+    assert snapshot(site / "build") == snapshot(tmp_path / "clean")
+
+
+def test_a_background_deletion_cut_short_is_finished_by_the_next_build(cli, tmp_path):
+    site = write_site(tmp_path / "site", {"content/a.md": article("عنوان"),
+                                          ".build.old-2019.1/notes.txt": "ملاحظات"})  # a user's: no mark
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = write_site(site, {f".build.old-{gone.stdout.strip()}.3/{scratch.OWNED}": "",
+                             f".build.old-{gone.stdout.strip()}.3/tags/index.html": "<p>قديم</p>"})
+    assert cli("build", site, "--no-search").status == 0
+    assert not (left / f".build.old-{gone.stdout.strip()}.3").exists()
+    assert (site / ".build.old-2019.1/notes.txt").is_file()
 
 
 def test_a_new_cache_is_read_back_by_the_next_build(tmp_path):

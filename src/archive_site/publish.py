@@ -5,6 +5,7 @@ swapped in whole or moved in page by page (`build`), or writes in place
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -22,6 +23,11 @@ if TYPE_CHECKING:
 # Written into every output folder: it marks a folder a build may replace, and
 # holds the fingerprint of each page written.
 MARKER = ".archive-site"
+# In the staging folder of a build that updates the output in place: what the
+# update replaced or removed, deleted with the staging folder. (No page's path
+# starts with MARKER.)
+RETIRED = MARKER + ".retired"
+_RETIRED_FOLDERS = itertools.count(1)
 
 
 def read_manifest(out_dir: Path) -> tuple[dict[str, str], dict[str, str]]:
@@ -200,7 +206,22 @@ class StagingWriter(Writer):
         swap_in(self.staging, self.out_dir)
 
     def _update_in_place(self) -> None:
+        """Move the new files into the output one by one. What they replace
+        and what is gone is moved into the staging folder instead of being
+        deleted, and the staging folder is deleted in the background: freeing
+        a large file's space can take a large part of a second (the lists of
+        a large archive are hundreds of MB)."""
         out = self.out_dir
+        retired = self.staging / RETIRED
+        retired.mkdir()
+        count = iter(range(1, 1 << 62))
+
+        def retire(path: Path) -> None:
+            try:
+                os.replace(path, retired / str(next(count)))
+            except FileNotFoundError:
+                pass
+
         static = self.static_files
         for rel, src in static.items():
             if not _same_file_state(src, out / "static" / rel):
@@ -209,23 +230,24 @@ class StagingWriter(Writer):
                 os.replace(staged, self._folder(out, f"static/{rel}"))
         for rel, path in list(iter_static(out / "static")):
             if rel not in static:
-                path.unlink()
+                retire(path)
         for path in self.written:
-            os.replace(self.staging / path, self._folder(out, path))
+            target = self._folder(out, path)
+            _link(target, retired / str(next(count)))  # the file replaced, if any: kept until the end
+            os.replace(self.staging / path, target)
         for name in set(self.folders) - set(self.kept_folders):
-            retired = out.parent / f".{out.name}.old-{os.getpid()}"
-            if (out / name).exists():
-                os.replace(out / name, retired)
-                mark_owned(retired)
+            retire(out / name)
             os.replace(self.staging / name, out / name)
-            remove_in_background(retired)
         for name in set(self.previous_folders) - set(self.folders):
-            shutil.rmtree(out / name, ignore_errors=True)
+            retire(out / name)
         for path in set(self.previous) - set(self.pages):
-            (out / path).unlink(missing_ok=True)
+            retire(out / path)
             _prune_empty_folders(out, (out / path).parent)
         write_atomically(out / MARKER, manifest_text(self.pages, self.folders).encode("utf-8"))
-        shutil.rmtree(self.staging, ignore_errors=True)
+        # A name of its own: an earlier build of this process may still be deleting its own.
+        old = out.parent / f".{out.name}.old-{os.getpid()}.{next(_RETIRED_FOLDERS)}"
+        os.replace(self.staging, old)  # still marked as a build's own (remove_leftovers)
+        remove_in_background(old)
 
     def abandon(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -277,11 +299,13 @@ class InPlaceWriter(Writer):
 
 def remove_leftovers(out_dir: Path) -> None:
     """Remove the temporary folders of earlier builds of `out_dir` that were
-    killed before they could clean up: named `.OUT.staging-PID` or
-    `.OUT.old-PID`, their process gone, and holding a file only a build
+    killed before they could clean up: named `.OUT.staging-PID`,
+    `.OUT.old-PID` or `.OUT.old-PID.N`, their process gone, and holding a file only a build
     writes there (a user's folder of a similar name is left alone)."""
     for leftover in out_dir.parent.glob(f".{out_dir.name}.*-*"):
         kind, _, pid = leftover.name.rpartition("-")
+        if kind == f".{out_dir.name}.old":  # .old-PID, or .old-PID.N
+            pid = pid.partition(".")[0]
         if (kind in (f".{out_dir.name}.staging", f".{out_dir.name}.old") and pid.isdigit()
                 and is_leftover(leftover, int(pid), (OWNED, MARKER))):
             shutil.rmtree(leftover, ignore_errors=True)
