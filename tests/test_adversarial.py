@@ -27,7 +27,7 @@ from test_search import wait_for_results
 from test_serve import Served
 
 from archive_site import cache as cache_module
-from archive_site import loader, publish, scratch
+from archive_site import fsops, loader, publish, scratch
 
 ARTICLE = "---\ntitle: {title}\ndate: 2021-06-14\n---\n\n{body}\n"
 
@@ -629,6 +629,17 @@ def test_a_small_update_leaves_what_it_replaced_and_removed_to_a_background_dele
     assert not list(site.glob(".build.staging-*"))
     assert cli("build", site, "--no-search", "--clean", "-o", tmp_path / "clean").status == 0
     assert snapshot(site / "build") == snapshot(tmp_path / "clean")
+
+
+def test_builds_of_one_process_retire_outputs_under_names_of_their_own(cli, tmp_path, monkeypatch):
+    # An earlier build's retired output may still be being deleted when the next build retires its own.
+    site = write_site(tmp_path / "site", {"content/a.md": article("عنوان")})
+    handed = []
+    monkeypatch.setattr(fsops, "remove_in_background", handed.append)  # deletions that have not finished
+    for _ in range(3):  # the first has no output to retire
+        assert cli("build", site, "--no-search", "--clean").status == 0
+    assert len(set(handed)) == 2 and all(folder.is_dir() for folder in handed)
+    assert (site / "build/articles").is_dir()
 
 
 def test_a_background_deletion_cut_short_is_finished_by_the_next_build(cli, tmp_path):

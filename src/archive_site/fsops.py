@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import itertools
 import os
 import shutil
 import sys
@@ -70,7 +71,7 @@ def swap_in(staging: Path, out_dir: Path) -> None:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging, out_dir)
         return
-    retired = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+    retired = retired_folder(out_dir)
     if exchange(staging, out_dir):
         os.replace(staging, retired)  # staging now holds the previous output
     else:
@@ -79,11 +80,21 @@ def swap_in(staging: Path, out_dir: Path) -> None:
     remove_in_background(retired)
 
 
+_RETIRED = itertools.count(1)
+
+
+def retired_folder(out_dir: Path) -> Path:
+    """A new name beside `out_dir` for a folder a build retires:
+    `.OUT.old-PID.N`, its own even while an earlier build of this process
+    is still deleting its own (remove_in_background)."""
+    return out_dir.parent / f".{out_dir.name}.old-{os.getpid()}.{next(_RETIRED)}"
+
+
 def remove_in_background(folder: Path) -> None:
     """Delete `folder` without waiting for it: tens of thousands of files
     take seconds to delete, and the new output is already in place. Where
     the system cannot fork, delete it now. A deletion cut short leaves a
-    `.old-PID` folder that the next build removes (remove_leftovers)."""
+    `.old-PID.N` folder that the next build removes (remove_leftovers)."""
     if not can_fork():
         shutil.rmtree(folder, ignore_errors=True)
         return

@@ -5,7 +5,6 @@ swapped in whole or moved in page by page (`build`), or writes in place
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import shutil
@@ -13,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .fsops import (_link, _prune_empty_folders, _same_file_state, iter_static, remove_in_background, swap_in,
-                    write_atomically)
+from .fsops import (_link, _prune_empty_folders, _same_file_state, iter_static, remove_in_background, retired_folder,
+                    swap_in, write_atomically)
 from .scratch import OWNED, is_leftover, mark_owned
 
 if TYPE_CHECKING:
@@ -27,7 +26,6 @@ MARKER = ".archive-site"
 # update replaced or removed, deleted with the staging folder. (No page's path
 # starts with MARKER.)
 RETIRED = MARKER + ".retired"
-_RETIRED_FOLDERS = itertools.count(1)
 
 
 def read_manifest(out_dir: Path) -> tuple[dict[str, str], dict[str, str]]:
@@ -244,8 +242,7 @@ class StagingWriter(Writer):
             retire(out / path)
             _prune_empty_folders(out, (out / path).parent)
         write_atomically(out / MARKER, manifest_text(self.pages, self.folders).encode("utf-8"))
-        # A name of its own: an earlier build of this process may still be deleting its own.
-        old = out.parent / f".{out.name}.old-{os.getpid()}.{next(_RETIRED_FOLDERS)}"
+        old = retired_folder(out)
         os.replace(self.staging, old)  # still marked as a build's own (remove_leftovers)
         remove_in_background(old)
 
