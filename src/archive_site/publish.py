@@ -5,6 +5,7 @@ swapped in whole or moved in page by page (`build`), or writes in place
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -212,7 +213,7 @@ class StagingWriter(Writer):
         out = self.out_dir
         retired = self.staging / RETIRED
         retired.mkdir()
-        count = iter(range(1, 1 << 62))
+        count = itertools.count(1)
 
         def retire(path: Path) -> None:
             try:
