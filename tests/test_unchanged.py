@@ -106,3 +106,29 @@ def test_nothing_changed_holds_only_until_a_waiting_article_is_due(cli, site, mo
     later = time.time() + 2 * 3600
     monkeypatch.setattr(unchanged.time, "time", lambda: later)
     assert "nothing changed" not in cli("build", site).out
+
+
+def test_the_output_measured_by_a_forked_process_sees_every_change(cli, site, monkeypatch):
+    """On a large site the output's folders are measured by a process forked
+    as the build starts (unchanged.FORK_FROM folders and more): it sees a
+    page deleted and a file added, and is never left behind as a zombie,
+    whether its answer is used or not."""
+    monkeypatch.setattr(unchanged, "FORK_FROM", 0)
+
+    def children_left() -> bool:
+        try:
+            os.waitpid(-1, os.WNOHANG)  # reaps one that ended, if any: then it was left behind too
+        except ChildProcessError:
+            return False
+        return True
+
+    assert cli("build", site).status == 0
+    assert "nothing changed" in cli("build", site).out
+    (site / "build/archive/index.html").unlink()
+    assert "nothing changed" not in cli("build", site).out
+    assert "nothing changed" in cli("build", site).out
+    (site / "build/archive/notes.txt").write_text("x", encoding="utf-8")
+    assert "nothing changed" not in cli("build", site).out
+    CHANGES["an article"](site)  # the key differs: the measuring process is stopped
+    assert "nothing changed" not in cli("build", site).out
+    assert not children_left()

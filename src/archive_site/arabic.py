@@ -11,7 +11,6 @@ import functools
 import re
 import unicodedata
 
-from slugify import slugify
 
 # Harakat, tanween, shadda, sukun, dagger alef and Quranic marks.
 _MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed"
@@ -172,6 +171,8 @@ def make_slug(text: str, max_length: int = 80) -> str:
     """Return a readable URL slug for `text`: Arabic letters are kept (the URL
     reads as the title does), Latin letters are lower-cased, words are joined
     by hyphens. Returns "" when nothing usable is left."""
+    from slugify import slugify  # imported when first needed: a build with nothing to do never is
+
     return slugify(slug_form(text), allow_unicode=True, max_length=max_length, word_boundary=True)
 
 

@@ -196,15 +196,21 @@ class Builder:
         quick = writer_factory is None and not config.plugins
         inputs = None
         started_ns = time.time_ns()
-        files = self._find_files(config)
-        if quick:
-            inputs = self._inputs(config, files)
-            if options.clean:
-                unchanged.forget(self.cache_dir)
-            else:
-                outcome = unchanged.recall(self.cache_dir, self.out_dir, inputs.with_file(site_dir / LEDGER_FILE))
-                if outcome is not None:
-                    return self._replay(outcome, started)
+        # The previous build's output is looked at while the content folders are walked.
+        previous = unchanged.Previous(self.cache_dir, self.out_dir) if quick and not options.clean else None
+        try:
+            files = self._find_files(config)
+            if quick:
+                inputs = self._inputs(config, files)
+                if options.clean:
+                    unchanged.forget(self.cache_dir)
+                else:
+                    outcome = previous.recall(inputs.with_file(site_dir / LEDGER_FILE))
+                    if outcome is not None:
+                        return self._replay(outcome, started)
+        finally:
+            if previous is not None:
+                previous.close()
         searcher = search.SearchPlugin() if options.search else None
         try:
             plugins = load_plugins(site_dir, config.plugins, [("search", searcher)] if searcher else [])

@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,6 +126,27 @@ def _tree_state(out_dir: Path, folders: list[str]) -> str | None:
     return digest.hexdigest()
 
 
+def _measure_in_child(out_dir: Path, folders: list[str]) -> tuple[int, int]:
+    """Fork a process that writes the state of `folders` (_tree_state) to a
+    pipe and exits; return its pid and the pipe's read end."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: nothing of the parent's runs here but this
+        status = 1
+        try:
+            os.close(read_end)
+            os.write(write_end, (_tree_state(out_dir, folders) or "").encode("ascii"))
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    return pid, read_end
+
+
+# Below this many folders the output is measured in the build's own process.
+FORK_FROM = 2000
+
+
 def forget(cache_dir: Path) -> None:
     """Drop the record: the next build does its work in full."""
     try:
@@ -133,19 +155,77 @@ def forget(cache_dir: Path) -> None:
         pass
 
 
-def recall(cache_dir: Path, out_dir: Path, inputs: Inputs) -> Outcome | None:
-    """The previous build's outcome when nothing it read has changed and
-    its output is intact, else None."""
-    try:
-        record = json.loads((cache_dir / RECORD).read_text(encoding="utf-8"))
-        if (record["key"] != inputs.key() or record["out_dir"] != str(out_dir)
-                or record["marker"] != _marker_state(out_dir)
-                or inputs.newest_change_ns() >= record["started_ns"] - AMBIGUOUS_NS
-                or (record["until"] is not None and time.time() >= record["until"])
-                or record["tree"] is None or _tree_state(out_dir, record["folders"]) != record["tree"]):
+class Previous:
+    """The record of the previous build, read as a build starts, with the
+    state of its output's folders measured meanwhile by a forked process: on
+    a large site that is thousands of stat calls, which then run beside the
+    walk of the content folders (a thread would wait for the walk's turns).
+    `recall` says whether the build has anything to do."""
+
+    def __init__(self, cache_dir: Path, out_dir: Path):
+        self.out_dir = out_dir
+        self._child: tuple[int, int] | None = None  # (pid, read end of its pipe)
+        try:
+            self.record = json.loads((cache_dir / RECORD).read_text(encoding="utf-8"))
+            folders = self.record["folders"]
+        except (OSError, ValueError, TypeError, KeyError):
+            self.record = None
+            return
+        if not isinstance(folders, list) or not all(isinstance(f, str) for f in folders):
+            self.record = None
+            return
+        self._folders = folders
+        if len(folders) >= FORK_FROM and hasattr(os, "fork"):
+            self._child = _measure_in_child(out_dir, folders)
+
+    def _tree(self) -> str | None:
+        """The state of the recorded folders (see _tree_state)."""
+        if self._child is None:
+            return _tree_state(self.out_dir, self._folders)
+        pid, pipe = self._child
+        self._child = None
+        try:
+            with os.fdopen(pipe, "rb") as reader:
+                found = reader.read().decode("ascii")
+        finally:
+            os.waitpid(pid, 0)
+        return found or None
+
+    def close(self) -> None:
+        """Let the measuring process go, when its answer is not needed."""
+        if self._child is not None:
+            pid, pipe = self._child
+            self._child = None
+            os.close(pipe)
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+
+    def recall(self, inputs: Inputs) -> Outcome | None:
+        """The previous build's outcome when nothing it read has changed and
+        its output is intact, else None."""
+        record = self.record
+        if record is None:
             return None
-        articles, drafts, good, pages, terms, search_pages, problems, skipped, future = loads(record["outcome"])
-    except (OSError, ValueError, TypeError, KeyError):
-        return None
-    return Outcome(articles, drafts, good, pages, dict(terms), search_pages, list(problems),
-                   [SkippedFile(path, reason) for path, reason in skipped], future)
+        try:
+            return self._recall(record, inputs)
+        finally:
+            self.close()
+
+    def _recall(self, record: dict, inputs: Inputs) -> Outcome | None:
+        try:
+            if (record["key"] != inputs.key() or record["out_dir"] != str(self.out_dir)
+                    or record["marker"] != _marker_state(self.out_dir)
+                    or inputs.newest_change_ns() >= record["started_ns"] - AMBIGUOUS_NS
+                    or (record["until"] is not None and time.time() >= record["until"])
+                    or record["tree"] is None):
+                return None
+            # The marker again: a build that replaced the output while the
+            # folders were measured would have written a new one.
+            if self._tree() != record["tree"] or record["marker"] != _marker_state(self.out_dir):
+                return None
+            articles, drafts, good, pages, terms, search_pages, problems, skipped, future = loads(record["outcome"])
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+        return Outcome(articles, drafts, good, pages, dict(terms), search_pages, list(problems),
+                       [SkippedFile(path, reason) for path, reason in skipped], future)
+

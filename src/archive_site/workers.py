@@ -5,7 +5,6 @@ are shared rather than pickled; only positions go out and results come back."""
 from __future__ import annotations
 
 import gc
-import multiprocessing
 from typing import Callable, Sequence, TypeVar
 
 T = TypeVar("T")
@@ -16,6 +15,8 @@ _job: tuple[Callable, Sequence] | None = None
 
 
 def can_fork() -> bool:
+    import multiprocessing  # only when there is work to spread: a build with nothing to do never needs it
+
     return "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -33,6 +34,8 @@ def fork_map(function: Callable[[T], R], items: Sequence[T], jobs: int, min_item
             if progress:
                 progress(len(results))
         return results
+    import multiprocessing
+
     global _job
     _job = (function, items)
     bounds = [(start, min(start + chunk, len(items))) for start in range(0, len(items), chunk)]
