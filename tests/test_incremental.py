@@ -17,11 +17,13 @@ def article(i: int, extra: str = "") -> str:
 
 @pytest.fixture(autouse=True)
 def parallel_even_when_small(monkeypatch):
-    """Render in worker processes however few pages change, so that the
-    parallel path is the one compared against clean serial builds."""
+    """Plan and render in worker processes however small the site and few
+    the pages that change, so that the parallel path is the one compared
+    against clean serial builds."""
     from archive_site import render
 
     monkeypatch.setattr(render, "PARALLEL_MIN_PAGES", 1)
+    monkeypatch.setattr(render, "PARALLEL_MIN_PARTS", 1)
 
 
 @pytest.fixture
@@ -103,3 +105,29 @@ def test_a_template_error_is_reported_with_its_line_and_publishes_nothing(cli, s
     assert run.status == 1
     assert "templates/partials/card.html:2: template error:" in run.err
     assert snapshot(site / "build") == before
+
+
+def test_the_plan_in_parts_equals_the_plan_a_plugin_sees(cli, site, tmp_path):
+    """A build plans its pages part by part in the workers (Planner.parts)
+    unless a plugin asks for every plan at once (on_plans): both give the
+    same files, the same sitemap and the same count of pages."""
+    write_site(site, {"content/hidden.md": article(50).replace("---\n\n", "noindex: true\n---\n\n"),
+                      "pages/about.md": "---\ntitle: عن الأرشيف\n---\n\nنص.\n"})
+    write_site(site, {"site.yml": "title: أرشيف\nper_page: 6\nextra_pages: [pages/about.md]\n"})
+    parts = cli("build", site, "--jobs", "2")
+    assert parts.status == 0, parts.err
+    other = tmp_path / "with-plugin"
+    shutil.copytree(site, other, ignore=shutil.ignore_patterns("build", ".archive-site-cache"))
+    write_site(other, {"plugins/all.py": "def on_plans(plans, context):\n    return None\n",
+                       "site.yml": "title: أرشيف\nper_page: 6\nextra_pages: [pages/about.md]\n"
+                                   "plugins: [plugins/all.py]\n"})
+    whole = cli("build", other, "--jobs", "2")
+    assert whole.status == 0, whole.err
+    assert snapshot(site / "build", marker=False) == snapshot(other / "build", marker=False)
+    def published(run) -> str:  # "Published N articles (…): N pages, N rendered"
+        return next(line for line in run.out.splitlines() if line.startswith("Published")).partition(", in ")[0]
+
+    assert published(parts) == published(whole)
+    sitemap = (site / "build/sitemap.xml").read_text(encoding="utf-8")
+    assert "/search/</loc>" in sitemap and "404" not in sitemap
+    assert sitemap.count("/articles/") == 40  # the 41 articles but the one marked noindex

@@ -44,7 +44,7 @@ from .sitefiles import THEME_DIR, FoundFile, SiteWalker
 from .taxonomy import Site, make_site, neighbours_by_slug
 
 if TYPE_CHECKING:
-    from .plan import PagePlan
+    from .plan import PagePlan, Planner
     from .render import Progress, Renderer
 
 
@@ -360,20 +360,23 @@ class Builder:
             writer.previous.update(self._ahead)
         self._ahead = {}
         try:
-            todo = []
             phase(count(len(site.articles), "planning the pages of {n} article", "planning the pages of {n} articles"))
             planner = Planner(site, renderer.template_epoch, cards, links, pages, renderer.has_template, site_dir,
                               pictures)
-            plans = plugins.call("on_plans", list(planner.plan()), context)
-            for plan in plans:
-                report.pages += 1
-                if not writer.keep(plan):
-                    todo.append(plan)
-            phase(_("rendering {todo} of {pages} pages").format(todo=len(todo), pages=report.pages))
-            writer.begin()
-            render_pages(todo, renderer, writer, options.jobs, progress)
-            report.rendered = len(todo)
-            report.changed = [plan.path for plan in todo]
+            if isinstance(writer, StagingWriter) and not plugins.has("on_plans"):
+                # Planned and rendered part by part in the workers (no plan is held for the whole site).
+                self._plan_and_render(planner, renderer, writer, report, progress if large else None)
+            else:  # a plugin sees the plans of every page at once
+                todo = []
+                for plan in plugins.call("on_plans", list(planner.plan()), context):
+                    report.pages += 1
+                    if not writer.keep(plan):
+                        todo.append(plan)
+                phase(_("rendering {todo} of {pages} pages").format(todo=len(todo), pages=report.pages))
+                writer.begin()
+                render_pages(todo, renderer, writer, options.jobs, progress)
+                report.rendered = len(todo)
+                report.changed = [plan.path for plan in todo]
             writer.static(files.static)
             plugins.call("on_output", Output(writer), context)
             writer.finish()
@@ -403,6 +406,30 @@ class Builder:
             save_ledger(site_dir, ledger)
         report.seconds = time.perf_counter() - started
         return report
+
+    def _plan_and_render(self, planner: Planner, renderer: Renderer, writer: StagingWriter, report: BuildReport,
+                         progress: Progress | None) -> None:
+        """Plan every page and render those that changed, the parts of the
+        plan spread over the workers (render.plan_and_render), then the
+        sitemaps, which list what they planned."""
+        from .render import plan_and_render, render_page
+
+        writer.begin()
+        listed = []
+        for path, fingerprint, entry, rendered in plan_and_render(planner.parts(), renderer, writer,
+                                                                   self.options.jobs, progress):
+            report.pages += 1
+            writer.record(path, fingerprint, not rendered)
+            if rendered:
+                report.changed.append(path)
+            if entry is not None:
+                listed.append(entry)
+        for plan in planner.sitemaps(listed):
+            report.pages += 1
+            if not writer.keep(plan):
+                render_page(plan, renderer, writer)
+                report.changed.append(plan.path)
+        report.rendered = len(report.changed)
 
     def render_ahead(self, paths: list[str], writer: Writer) -> list[str]:
         """Render the pages of the articles whose files `paths` (relative to

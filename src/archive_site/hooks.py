@@ -111,6 +111,10 @@ class Plugins:
     loaded: list[tuple[str, object]]
     digest: str  # of the plugins' source files: a change re-renders what they may affect
 
+    def has(self, event: str) -> bool:
+        """Whether a plugin runs `event`."""
+        return any(getattr(plugin, event, None) is not None for _name, plugin in self.loaded)
+
     def call(self, event: str, value, context: PluginContext):
         """Run `event` of every plugin; a hook that returns something other
         than None replaces `value` for the next. Returns the final value."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, fields
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Callable, Iterator
 from urllib.parse import quote, urlsplit
@@ -18,7 +19,7 @@ from . import downloads, images
 from .charts import Facets, archive_timeline, term_timeline
 from .maps import PlaceMaps
 from .model import Article, Page, instant
-from .taxonomy import Neighbours, Site, Term, paginate
+from .taxonomy import Neighbours, Period, Site, Taxonomy, Term, paginate
 from .views import Projector, TaxonomyRef, TermRef
 
 
@@ -35,7 +36,7 @@ class PagePlan:
     template: str | None
     context: dict
     lastmod: dt.date | None = None  # for the sitemap
-    listed: bool = True  # in the sitemap (an article marked noindex is not)
+    listed: bool = False  # in the sitemap (the HTML pages but 404, an article marked noindex and redirects)
 
 
 
@@ -97,28 +98,53 @@ class Planner:
         self.epochs = epochs
         self.links = links
         self.projector = Projector(cards)
+        self._place_maps: dict[str, PlaceMaps] = {}
         self._data_epoch = _digest(downloads.EPOCH, repr(site.config))
 
     def page(self, path: str, template: str, context: dict, lastmod: dt.date | None = None,
-             listed: bool = True) -> PagePlan:
+             listed: bool = False) -> PagePlan:
         fingerprint = self.projector.fingerprint(self.epochs(template), path, context)
         return PagePlan(path, fingerprint, template, context, lastmod, listed)
 
     def plan(self) -> Iterator[PagePlan]:
         """Yield a plan for every file of the output: the HTML pages, then
-        the feeds, the sitemap (which lists the pages), robots.txt."""
+        the other files (parts()), then the sitemap, which lists the pages."""
         listed: list[tuple[str, dt.date | None]] = []
-        for plan in self.html_pages():
-            if plan.path != NOT_FOUND_PAGE and plan.listed:
-                listed.append((page_url(plan.path), plan.lastmod))
-            yield plan
-        yield from self.redirects()
-        yield from self.originals()
-        yield from self.picture_files()
-        yield from self.data()
-        yield from self.feeds()
+        for part in self.parts():
+            for plan in part():
+                entry = sitemap_entry(plan)
+                if entry is not None:
+                    listed.append(entry)
+                yield plan
         yield from self.sitemaps(listed)
-        yield self.page("robots.txt", "robots.txt", {})
+
+    def parts(self) -> list[Callable[[], Iterator[PagePlan]]]:
+        """The plans of every file but the sitemaps, in parts that can be
+        planned apart and in any process (each only reads the model): the
+        HTML pages first, in the sitemap's order (home, articles, taxonomies
+        and terms, the date archive, the extra pages, search, 404), then
+        redirects, originals, pictures, downloads, feeds and robots.txt.
+        The plans of pages the sitemap lists are marked `listed`."""
+        site = self.site
+        parts: list[Callable[[], Iterator[PagePlan]]] = [partial(self.listing, site.articles, "", "list.html")]
+        parts += [partial(self._article_pages, block) for block in _blocks(site.articles)]
+        for taxonomy in site.taxonomies.values():
+            parts.append(partial(self._taxonomy_page, taxonomy))
+            parts += [partial(self._term_pages, taxonomy, term) for term in taxonomy.terms]
+        parts.append(self._archive_pages)
+        months = [month for year in site.archive.years for month in year.months]  # newest first
+        parts += [partial(self._month_pages, months, n) for n in range(len(months))]
+        parts.append(self._last_pages)
+        parts.append(self.redirects)
+        parts += [partial(self.originals, block) for block in _blocks(site.articles)]
+        parts += [partial(self.picture_files, block) for block in _blocks(site.articles)]
+        parts.append(partial(self._lists, "archive/", site.articles, {"title": site.config.title}))
+        for taxonomy in site.taxonomies.values():
+            parts += [partial(self._term_data, taxonomy, term) for term in taxonomy.terms]
+        parts += [partial(self.citations, block) for block in _blocks(site.articles)]
+        parts.append(self.feeds)
+        parts.append(lambda: iter([self.page("robots.txt", "robots.txt", {})]))
+        return parts
 
     def listing(self, articles: list[Article], base: str, template: str, first: dict | None = None,
                 **context) -> Iterator[PagePlan]:
@@ -128,43 +154,62 @@ class Planner:
         for pager in paginate(articles, base, self.site.config.per_page):
             above = first if pager.number == 1 else dict.fromkeys(first)
             yield self.page(pager.url + "index.html", template, {"pager": pager, **above, **context},
-                            _newest(pager.articles))
+                            _newest(pager.articles), listed=True)
 
-    def html_pages(self) -> Iterator[PagePlan]:
-        """Home, articles, taxonomies, terms, the date archive, search, 404."""
+    def _article_pages(self, articles: list[Article]) -> Iterator[PagePlan]:
+        return map(self.article_page, articles)
+
+    @cached_property
+    def _facets(self) -> Facets:
         site = self.site
-        yield from self.listing(site.articles, "", "list.html")
-        for article in site.articles:
-            yield self.article_page(article)
-        facets = Facets(site, tuple(spec.key for spec in site.config.taxonomies if spec.gazetteer))
-        per_page = site.config.per_page
-        for taxonomy in site.taxonomies.values():
-            # Places have a map.
-            maps = PlaceMaps(taxonomy) if taxonomy.spec.gazetteer == "places" and taxonomy.spec.hierarchical else None
-            yield self.page(taxonomy.url + "index.html", self.template_of(taxonomy.kind, "taxonomy.html"),
-                            {"taxonomy": taxonomy, "map": maps.of() if maps else None})
-            term_template = self.template_of(taxonomy.kind, "term.html")
-            for term in taxonomy.terms:
-                above = {"timeline": term_timeline(term, per_page), "facets": facets.of(term),
-                         "map": maps.of(term) if maps else None}
-                yield from self.listing(term.articles, term.url, term_template, above,
-                                        taxonomy=TaxonomyRef.of(taxonomy), term=term)
+        return Facets(site, tuple(spec.key for spec in site.config.taxonomies if spec.gazetteer))
+
+    def _maps(self, taxonomy: Taxonomy) -> PlaceMaps | None:
+        """Places have a map (made once per taxonomy and process)."""
+        if not (taxonomy.spec.gazetteer == "places" and taxonomy.spec.hierarchical):
+            return None
+        found = self._place_maps.get(taxonomy.kind)
+        if found is None:
+            found = self._place_maps[taxonomy.kind] = PlaceMaps(taxonomy)
+        return found
+
+    def _taxonomy_page(self, taxonomy: Taxonomy) -> Iterator[PagePlan]:
+        maps = self._maps(taxonomy)
+        yield self.page(taxonomy.url + "index.html", self.template_of(taxonomy.kind, "taxonomy.html"),
+                        {"taxonomy": taxonomy, "map": maps.of() if maps else None}, listed=True)
+
+    def _term_pages(self, taxonomy: Taxonomy, term: Term) -> Iterator[PagePlan]:
+        maps = self._maps(taxonomy)
+        above = {"timeline": term_timeline(term, self.site.config.per_page), "facets": self._facets.of(term),
+                 "map": maps.of(term) if maps else None}
+        return self.listing(term.articles, term.url, self.template_of(taxonomy.kind, "term.html"), above,
+                            taxonomy=TaxonomyRef.of(taxonomy), term=term)
+
+    def _archive_pages(self) -> Iterator[PagePlan]:
+        site = self.site
         archive = site.archive
         yield self.page(archive.url + "index.html", "archive.html",
-                        {"archive": archive, "timeline": archive_timeline(site)}, _newest(site.articles))
-        months = [month for year in archive.years for month in year.months]  # newest first
+                        {"archive": archive, "timeline": archive_timeline(site)}, _newest(site.articles), listed=True)
         for year in archive.years:
-            yield self.page(year.url + "index.html", "archive_year.html", {"period": year}, _newest(year.articles))
-        for n, month in enumerate(months):
-            yield from self.listing(month.articles, month.url, "archive_month.html", period=month,
-                                    count=month.count, newer=months[n - 1] if n else None,
-                                    older=months[n + 1] if n + 1 < len(months) else None)
+            yield self.page(year.url + "index.html", "archive_year.html", {"period": year}, _newest(year.articles),
+                            listed=True)
+
+    def _month_pages(self, months: list[Period], n: int) -> Iterator[PagePlan]:
+        month = months[n]
+        return self.listing(month.articles, month.url, "archive_month.html", period=month,
+                            count=month.count, newer=months[n - 1] if n else None,
+                            older=months[n + 1] if n + 1 < len(months) else None)
+
+    def _last_pages(self) -> Iterator[PagePlan]:
+        """The undated articles' list, the extra pages, search and 404."""
+        site = self.site
+        archive = site.archive
         if archive.undated:
             yield from self.listing(archive.undated, archive.undated_url, "archive_month.html",
                                     period=None, count=len(archive.undated), newer=None, older=None)
         for page in self.pages:
-            yield self.page(page.url + "index.html", "page.html", {"page": page})
-        yield self.page("search/index.html", "search.html", {})
+            yield self.page(page.url + "index.html", "page.html", {"page": page}, listed=True)
+        yield self.page("search/index.html", "search.html", {}, listed=True)
         yield self.page(NOT_FOUND_PAGE, "404.html", {"url_root": site_root(site)})
 
     def article_page(self, article: Article) -> PagePlan:
@@ -188,50 +233,54 @@ class Planner:
         for path, term in sorted(self.site.term_redirects.items()):
             yield self.page(f"{path}index.html", "term_redirect.html", {"term": TermRef.of(term)})
 
-    def originals(self) -> Iterator[PagePlan]:
+    def originals(self, articles: list[Article]) -> Iterator[PagePlan]:
         """With `publish_originals`, each article's file as it was read,
         beside its page (`original.txt` or `original.md`), byte for byte."""
         if not self.site.config.publish_originals or self.site_dir is None:
             return
-        for article in self.site.articles:
+        for article in articles:
             path = article.url + original_name(article)
             yield PagePlan(path, _digest(path, article.sha256), None, {"file": str(self.site_dir / article.source)})
 
-    def picture_files(self) -> Iterator[PagePlan]:
+    def picture_files(self, articles: list[Article]) -> Iterator[PagePlan]:
         """Each picture an article shows, under its page, without its
         metadata (images.py); fingerprinted by the file's size, change time
         and inode, and images.py."""
         if self.site_dir is None:
             return
-        for article in self.site.articles:
+        for article in articles:
             for picture in self.pictures.get(article.slug, ()):
                 path = article.url + picture.name
                 yield PagePlan(path, _digest(images.EPOCH, path, picture.path, picture.stamp), None,
                                {"picture": (str(self.site_dir / picture.path), picture.kind)})
 
-    def data(self) -> Iterator[PagePlan]:
-        """The article lists as CSV and JSON: the whole archive's under
-        archive/, each term's in its folder; and each article's reference
-        as RIS and BibTeX in its folder. Fingerprinted by what they show of
-        their articles, the settings and downloads.py."""
-        site = self.site
-        lists = [("archive/", site.articles, {"title": site.config.title})]
-        for taxonomy in site.taxonomies.values():
-            for term in taxonomy.terms:
-                lists.append((term.url, term.articles, {"taxonomy": taxonomy.kind, "term": term.name,
-                                                        "slug": term.slug}))
+    @cached_property
+    def _rows(self) -> downloads.Rows:
+        """Each article's row in the downloads, made once per process."""
+        return downloads.Rows(self.site.config, self.links)
+
+    def _term_data(self, taxonomy: Taxonomy, term: Term) -> Iterator[PagePlan]:
+        return self._lists(term.url, term.articles, {"taxonomy": taxonomy.kind, "term": term.name, "slug": term.slug})
+
+    def _lists(self, folder: str, articles: list[Article], about: dict) -> Iterator[PagePlan]:
+        """A list of articles as CSV and JSON (the whole archive's under
+        archive/, each term's in its folder), fingerprinted by what it shows
+        of its articles, the settings and downloads.py."""
         # A list's fingerprint is made of what it shows of its articles (their
         # rows), so a change the rows do not show (a word of the body that
         # keeps the count) rewrites no download.
-        rows = downloads.Rows(site.config, self.links)
-        for folder, articles, about in lists:
-            about = {**about, "page": site.config.base_url + quote(folder, safe="/")}
-            shown = "".join([rows.digest(a) for a in articles])
-            for fmt, name in downloads.FILES.items():
-                path = folder + name
-                yield PagePlan(path, _digest(self._data_epoch, path, repr(about), shown), None,
-                               {"data": (fmt, articles, about, rows)})
-        for article in site.articles:  # its reference for reference managers
+        rows = self._rows
+        about = {**about, "page": self.site.config.base_url + quote(folder, safe="/")}
+        shown = "".join([rows.digest(a) for a in articles])
+        for fmt, name in downloads.FILES.items():
+            path = folder + name
+            yield PagePlan(path, _digest(self._data_epoch, path, repr(about), shown), None,
+                           {"data": (fmt, articles, about, rows)})
+
+    def citations(self, articles: list[Article]) -> Iterator[PagePlan]:
+        """Each article's reference for reference managers (RIS, BibTeX), in its folder."""
+        rows = self._rows
+        for article in articles:
             for fmt, (name, _write) in downloads.CITATIONS.items():
                 path = article.url + name
                 yield PagePlan(path, _digest(self._data_epoch, path, self.projector.articles[article.slug]), None,
@@ -289,6 +338,19 @@ def term_links(site: Site) -> dict[str, dict[str, list[TermRef]]]:
 
     return {slug: {kind: [ref(t) for t in terms] for kind, terms in by_kind.items()}
             for slug, by_kind in site.article_terms.items()}
+
+
+def sitemap_entry(plan: PagePlan) -> tuple[str, dt.date | None] | None:
+    """What the sitemap says of `plan`'s page: its address and date, or None
+    for a file it does not list."""
+    return (page_url(plan.path), plan.lastmod) if plan.listed else None
+
+
+PART_ARTICLES = 250  # articles whose own pages (or files) make one part of the plan (Planner.parts)
+
+
+def _blocks(articles: list[Article]) -> list[list[Article]]:
+    return [articles[i:i + PART_ARTICLES] for i in range(0, len(articles), PART_ARTICLES)]
 
 
 NOT_FOUND_PAGE = "404.html"

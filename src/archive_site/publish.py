@@ -142,12 +142,20 @@ class StagingWriter(Writer):
         return root / path
 
     def keep(self, plan: PagePlan) -> bool:
-        self.pages[plan.path] = plan.fingerprint
-        if self.previous.get(plan.path) == plan.fingerprint and os.path.isfile(self._prefix + plan.path):
-            self.kept.append(plan.path)
-            return True
-        self.written.append(plan.path)
-        return False
+        kept = self.unchanged(plan)
+        self.record(plan.path, plan.fingerprint, kept)
+        return kept
+
+    def unchanged(self, plan: PagePlan) -> bool:
+        """Whether the output has the page of `plan` as it is planned (keep
+        without recording it: in any process, before `begin` or after)."""
+        return self.previous.get(plan.path) == plan.fingerprint and os.path.isfile(self._prefix + plan.path)
+
+    def record(self, path: str, fingerprint: str, kept: bool) -> None:
+        """What `keep` records of a page: in the build's own process, for
+        a page `unchanged` was asked about elsewhere."""
+        self.pages[path] = fingerprint
+        (self.kept if kept else self.written).append(path)
 
     def write(self, plan: PagePlan, html: str | bytes) -> None:
         # The page's folder is made by the first page written in it, in whichever

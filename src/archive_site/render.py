@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import struct
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 import jinja2
 from jinja2 import meta, nodes
@@ -19,13 +19,13 @@ from . import __version__, arabic, downloads, images
 from .config import SiteConfig, absolute_url
 from .i18n import _
 from .model import ContentError
-from .plan import PagePlan, page_url
+from .plan import PagePlan, page_url, sitemap_entry
 from .sitefiles import THEME_DIR
 from .views import TaxonomyRef, ViewEnvironment
 from .workers import fork_map
 
 if TYPE_CHECKING:
-    from .publish import Writer
+    from .publish import StagingWriter, Writer
 
 Progress = Callable[[str], None]
 
@@ -324,31 +324,34 @@ SEARCH_STRINGS = {
 PARALLEL_MIN_PAGES = 400  # fewer pages than this render in one process
 
 
+def render_page(plan: PagePlan, renderer: Renderer, writer: Writer) -> None:
+    """Render the page of `plan` and give it to `writer`. Raises
+    jinja2.TemplateError (in a form that survives pickling) for a template
+    problem."""
+    try:
+        if plan.template is None and "file" in plan.context:  # a file published as it is
+            writer.write(plan, Path(plan.context["file"]).read_bytes())
+        elif plan.template is None and "picture" in plan.context:  # without its metadata
+            path, kind = plan.context["picture"]
+            try:
+                data = images.published_bytes(Path(path).read_bytes(), kind)
+            except (OSError, ValueError, struct.error):  # changed or removed since it was checked
+                raise images.PictureError(path) from None
+            writer.write(plan, data)
+        elif plan.template is None and "data" in plan.context:
+            writer.write(plan, renderer.data(*plan.context["data"]))
+        elif plan.template is None:
+            writer.write(plan, plan.context["text"])
+        else:
+            writer.write(plan, renderer.render(plan.template, page_url(plan.path), **plan.context))
+    except jinja2.TemplateError as exc:
+        raise _portable(exc) from None
+
+
 def render_pages(plans: list[PagePlan], renderer: Renderer, writer: Writer, jobs: int,
                  progress: Progress | None) -> None:
     """Render and write `plans`, in `jobs` forked processes when above one.
     Raises jinja2.TemplateError for a template problem, from any process."""
-
-    def render(plan: PagePlan) -> None:
-        try:
-            if plan.template is None and "file" in plan.context:  # a file published as it is
-                writer.write(plan, Path(plan.context["file"]).read_bytes())
-            elif plan.template is None and "picture" in plan.context:  # without its metadata
-                path, kind = plan.context["picture"]
-                try:
-                    data = images.published_bytes(Path(path).read_bytes(), kind)
-                except (OSError, ValueError, struct.error):  # changed or removed since it was checked
-                    raise images.PictureError(path) from None
-                writer.write(plan, data)
-            elif plan.template is None and "data" in plan.context:
-                writer.write(plan, renderer.data(*plan.context["data"]))
-            elif plan.template is None:
-                writer.write(plan, plan.context["text"])
-            else:
-                writer.write(plan, renderer.render(plan.template, page_url(plan.path), **plan.context))
-        except jinja2.TemplateError as exc:
-            raise _portable(exc) from None
-
     shown = 0
 
     def report(done: int) -> None:  # about every thousand pages
@@ -357,7 +360,49 @@ def render_pages(plans: list[PagePlan], renderer: Renderer, writer: Writer, jobs
             shown = done
             progress(_("{done} of {pages} pages rendered").format(done=done, pages=len(plans)))
 
-    fork_map(render, plans, jobs, min_items=PARALLEL_MIN_PAGES, progress=report if progress else None)
+    fork_map(lambda plan: render_page(plan, renderer, writer), plans, jobs, min_items=PARALLEL_MIN_PAGES,
+             progress=report if progress else None)
+
+
+# What plan_and_render tells of each plan: its path, fingerprint, its entry
+# in the sitemap (plan.sitemap_entry) and whether its page was rendered.
+Planned = tuple[str, str, tuple | None, bool]
+
+
+def plan_and_render(parts: list[Callable[[], Iterable[PagePlan]]], renderer: Renderer, writer: StagingWriter,
+                    jobs: int, progress: Progress | None) -> list[Planned]:
+    """Plan each part of the site (plan.Planner.parts) and render the pages
+    whose fingerprint `writer` does not have, the parts spread over `jobs`
+    forked processes. Each process plans its parts from the model it
+    inherits and renders what it planned: no plan is held for the whole
+    site, none crosses between processes. Return what was planned, in the
+    order of `parts`. Raises jinja2.TemplateError for a template problem."""
+
+    def run(part: Callable[[], Iterable[PagePlan]]) -> list[Planned]:
+        done = []
+        for plan in part():
+            rendered = not writer.unchanged(plan)
+            if rendered:
+                render_page(plan, renderer, writer)
+            done.append((plan.path, plan.fingerprint, sitemap_entry(plan), rendered))
+        return done
+
+    shown = 0
+
+    def report(done: int) -> None:  # at each tenth of the parts
+        nonlocal shown
+        tenths = done * 10 // len(parts)
+        if tenths > shown:
+            shown = tenths
+            progress(_("{percent}% of the pages planned and rendered").format(percent=tenths * 10))
+
+    planned = fork_map(run, parts, jobs, min_items=PARALLEL_MIN_PARTS, chunk=PARTS_PER_TASK,
+                       progress=report if progress else None)
+    return [item for part in planned for item in part]
+
+
+PARALLEL_MIN_PARTS = 40  # a site of fewer parts is planned and rendered in one process
+PARTS_PER_TASK = 4  # parts differ much in size (a term's pages, 250 articles' pages): a worker takes a few at a time
 
 
 def _portable(exc: jinja2.TemplateError) -> jinja2.TemplateError:
