@@ -114,13 +114,25 @@ def test_the_output_measured_by_a_forked_process_sees_every_change(cli, site, mo
     page deleted and a file added, and is never left behind as a zombie,
     whether its answer is used or not."""
     monkeypatch.setattr(unchanged, "FORK_FROM", 0)
+    forked = []
 
-    def children_left() -> bool:
-        try:
-            os.waitpid(-1, os.WNOHANG)  # reaps one that ended, if any: then it was left behind too
-        except ChildProcessError:
-            return False
-        return True
+    def measure(*args):
+        found = measure_in_child(*args)
+        forked.append(found[0])
+        return found
+
+    measure_in_child = unchanged._measure_in_child
+    monkeypatch.setattr(unchanged, "_measure_in_child", measure)
+
+    def left_behind() -> list[int]:
+        left = []
+        for pid in forked:
+            try:
+                os.waitpid(pid, os.WNOHANG)  # a child not waited for yet: left behind
+            except ChildProcessError:
+                continue
+            left.append(pid)
+        return left
 
     assert cli("build", site).status == 0
     assert "nothing changed" in cli("build", site).out
@@ -131,4 +143,4 @@ def test_the_output_measured_by_a_forked_process_sees_every_change(cli, site, mo
     assert "nothing changed" not in cli("build", site).out
     CHANGES["an article"](site)  # the key differs: the measuring process is stopped
     assert "nothing changed" not in cli("build", site).out
-    assert not children_left()
+    assert len(forked) == 5 and not left_behind()
