@@ -123,7 +123,9 @@ class Planner:
         planned apart and in any process (each only reads the model): the
         HTML pages first, in the sitemap's order (home, articles, taxonomies
         and terms, the date archive, the extra pages, search, 404), then
-        redirects, originals, pictures, downloads, feeds and robots.txt.
+        redirects, originals, pictures, downloads, the Atom feeds (the whole
+        site's, then each term's of the taxonomies declared with feeds) and
+        robots.txt.
         The plans of pages the sitemap lists are marked `listed`."""
         site = self.site
         parts: list[Callable[[], Iterator[PagePlan]]] = [partial(self.listing, site.articles, "", "list.html")]
@@ -142,7 +144,10 @@ class Planner:
         for taxonomy in site.taxonomies.values():
             parts += [partial(self._term_data, taxonomy, term) for term in taxonomy.terms]
         parts += [partial(self.citations, block) for block in _blocks(site.articles)]
-        parts.append(self.feeds)
+        parts.append(self._site_feed)
+        for taxonomy in site.taxonomies.values():
+            if taxonomy.spec.feeds:
+                parts += [partial(self._term_feed, term) for term in taxonomy.terms]
         parts.append(lambda: iter([self.page("robots.txt", "robots.txt", {})]))
         return parts
 
@@ -291,24 +296,30 @@ class Planner:
         own = f"{kind}/{name}"
         return own if self.has_template(own) else name
 
-    def feeds(self) -> Iterator[PagePlan]:
-        """The Atom feeds: the whole site, and each term of the taxonomies
-        declared with feeds."""
+    def _site_feed(self) -> Iterator[PagePlan]:
+        """The Atom feed of the whole site."""
         site = self.site
-        times = entry_times(site)
-        feeds = [("", site.config.title, site.articles)]
-        for taxonomy in site.taxonomies.values():
-            if not taxonomy.spec.feeds:
-                continue
-            for term in taxonomy.terms:
-                feeds.append((term.url, f"{term.name} — {site.config.title}", term.articles))
-        today = atom_time(dt.datetime.combine(dt.date.today(), dt.time()), site.config.zone)
-        for url, title, articles in feeds:
-            latest = articles[:FEED_ENTRIES]
-            shown = {a.slug: times[a.slug] for a in latest}
-            updated = max((t[1] for t in shown.values()), key=_atom_instant, default=today)
-            yield self.page(url + "feed.xml", "feed.xml", {"feed_title": title, "alternate": url,
-                                                            "entries": latest, "times": shown, "updated": updated})
+        yield self._feed("", site.config.title, site.articles)
+
+    def _term_feed(self, term: Term) -> Iterator[PagePlan]:
+        """The Atom feed of a term (of a taxonomy declared with feeds)."""
+        yield self._feed(term.url, f"{term.name} — {self.site.config.title}", term.articles)
+
+    @cached_property
+    def _entry_times(self) -> dict[str, tuple[str | None, str]]:
+        return entry_times(self.site)
+
+    @cached_property
+    def _today(self) -> str:
+        """When a feed without entries was updated: today (once per process)."""
+        return atom_time(dt.datetime.combine(dt.date.today(), dt.time()), self.site.config.zone)
+
+    def _feed(self, url: str, title: str, articles: list[Article]) -> PagePlan:
+        latest = articles[:FEED_ENTRIES]
+        shown = {a.slug: self._entry_times[a.slug] for a in latest}
+        updated = max((t[1] for t in shown.values()), key=_atom_instant, default=self._today)
+        return self.page(url + "feed.xml", "feed.xml", {"feed_title": title, "alternate": url,
+                                                         "entries": latest, "times": shown, "updated": updated})
 
     def sitemaps(self, listed: list[tuple[str, dt.date | None]]) -> Iterator[PagePlan]:
         """sitemap.xml listing every page, split into sitemap-N.xml files under
