@@ -99,6 +99,8 @@ class Planner:
         self.links = links
         self.projector = Projector(cards)
         self._place_maps: dict[str, PlaceMaps] = {}
+        # When a feed without entries was updated: today, once for the whole build (all its processes).
+        self._today = atom_time(dt.datetime.combine(dt.date.today(), dt.time()), site.config.zone)
         self._data_epoch = _digest(downloads.EPOCH, repr(site.config))
 
     def page(self, path: str, template: str, context: dict, lastmod: dt.date | None = None,
@@ -308,11 +310,6 @@ class Planner:
     @cached_property
     def _entry_times(self) -> dict[str, tuple[str | None, str]]:
         return entry_times(self.site)
-
-    @cached_property
-    def _today(self) -> str:
-        """When a feed without entries was updated: today (once per process)."""
-        return atom_time(dt.datetime.combine(dt.date.today(), dt.time()), self.site.config.zone)
 
     def _feed(self, url: str, title: str, articles: list[Article]) -> PagePlan:
         latest = articles[:FEED_ENTRIES]
