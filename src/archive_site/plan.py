@@ -130,8 +130,10 @@ class Planner:
         robots.txt.
         The plans of pages the sitemap lists are marked `listed`."""
         site = self.site
+        articles = site.articles
+        blocks = [articles[i:i + PART_ARTICLES] for i in range(0, len(articles), PART_ARTICLES)]
         parts: list[Callable[[], Iterator[PagePlan]]] = [partial(self.listing, site.articles, "", "list.html")]
-        parts += [partial(self._article_pages, block) for block in _blocks(site.articles)]
+        parts += [partial(self._article_pages, block) for block in blocks]
         for taxonomy in site.taxonomies.values():
             parts.append(partial(self._taxonomy_page, taxonomy))
             parts += [partial(self._term_pages, taxonomy, term) for term in taxonomy.terms]
@@ -140,12 +142,12 @@ class Planner:
         parts += [partial(self._month_pages, months, n) for n in range(len(months))]
         parts.append(self._last_pages)
         parts.append(self.redirects)
-        parts += [partial(self.originals, block) for block in _blocks(site.articles)]
-        parts += [partial(self.picture_files, block) for block in _blocks(site.articles)]
+        parts += [partial(self.originals, block) for block in blocks]
+        parts += [partial(self.picture_files, block) for block in blocks]
         parts.append(partial(self._lists, "archive/", site.articles, {"title": site.config.title}))
         for taxonomy in site.taxonomies.values():
             parts += [partial(self._term_data, taxonomy, term) for term in taxonomy.terms]
-        parts += [partial(self.citations, block) for block in _blocks(site.articles)]
+        parts += [partial(self.citations, block) for block in blocks]
         parts.append(self._site_feed)
         for taxonomy in site.taxonomies.values():
             if taxonomy.spec.feeds:
@@ -355,10 +357,6 @@ def sitemap_entry(plan: PagePlan) -> tuple[str, dt.date | None] | None:
 
 
 PART_ARTICLES = 250  # articles whose own pages (or files) make one part of the plan (Planner.parts)
-
-
-def _blocks(articles: list[Article]) -> list[list[Article]]:
-    return [articles[i:i + PART_ARTICLES] for i in range(0, len(articles), PART_ARTICLES)]
 
 
 NOT_FOUND_PAGE = "404.html"

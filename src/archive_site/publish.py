@@ -229,19 +229,22 @@ class StagingWriter(Writer):
             except FileNotFoundError:
                 pass
 
+        def put(rel: str) -> None:
+            """Move the staged file `rel` into the output; the file it replaces, if any, is kept until the end."""
+            target = self._folder(out, rel)
+            _link(target, retired / str(next(count)))
+            os.replace(self.staging / rel, target)
+
         static = self.static_files
         for rel, src in static.items():
             if not _same_file_state(src, out / "static" / rel):
-                staged = self._folder(self.staging, f"static/{rel}")
-                shutil.copy2(src, staged)
-                os.replace(staged, self._folder(out, f"static/{rel}"))
+                shutil.copy2(src, self._folder(self.staging, f"static/{rel}"))
+                put(f"static/{rel}")
         for rel, path in list(iter_static(out / "static")):
             if rel not in static:
                 retire(path)
         for path in self.written:
-            target = self._folder(out, path)
-            _link(target, retired / str(next(count)))  # the file replaced, if any: kept until the end
-            os.replace(self.staging / path, target)
+            put(path)
         for name in set(self.folders) - set(self.kept_folders):
             retire(out / name)
             os.replace(self.staging / name, out / name)
