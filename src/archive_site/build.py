@@ -36,7 +36,8 @@ from .loader import (SIDECAR_SUFFIXES, ContentScan, LoadResult, load_extra_pages
 from .ledger import LEDGER_FILE, Ledger, LedgerError, Settled, history_dates, load_ledger, save_ledger
 from .model import Article, ContentError, Page
 from .redact import exposed_addresses, redact_all
-from . import search, unchanged
+from . import search, siteindex, unchanged
+from .siteindex import TEXT_FIELDS
 from .fsops import iter_static
 from .publish import MARKER, StagingWriter, Writer
 from .search import SearchResult
@@ -84,6 +85,8 @@ class BuildReport:
     # the folders written whole (the search index).
     written: tuple[list[str], list[str]] = ([], [])
     rendered: int = 0
+    # Parts of the plan planned, of all (Planner.parts): the others stood as the site index had them.
+    parts: tuple[int, int] = (0, 0)
     terms: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     errors: list[ContentError] = field(default_factory=list)
@@ -125,14 +128,6 @@ class Published:
     renderer: Renderer
 
 
-# What an edit may change in an article's record for its page to be rendered
-# ahead of the build: what its own page shows anew, while the site model (its
-# address, date, terms, neighbours, every list's order) stays as it was.
-# Every other field must read as before.
-TEXT_FIELDS = ("title", "summary", "body_html", "text", "footer", "word_count", "sha256", "encoding", "author",
-               "source_url", "corrections")
-
-
 def _same_apart_from(article: Article, other: Article, names: tuple[str, ...]) -> bool:
     """Whether `article` reads as `other` in every field but `names`."""
     return replace(article, **{name: getattr(other, name) for name in names}) == other
@@ -165,6 +160,9 @@ class Builder:
         self._published: Published | None = None
         # Pages render_ahead wrote since the last build began: path → fingerprint.
         self._ahead: dict[str, str] = {}
+        # The site index the last build left (read), and the one this build makes (planned).
+        self._index: siteindex.SiteIndex | None = None
+        self._planned: siteindex.SiteIndex | None = None
 
     def build(self, writer_factory: Callable[[Path, bool], Writer] | None = None,
               progress: Progress | None = None) -> BuildReport:
@@ -194,20 +192,28 @@ class Builder:
         check_output_folder(site_dir, self.out_dir, read_folders(site_dir, config, self.cache_dir))
         # A command-line build of a site without plugins may find it has nothing to do.
         quick = writer_factory is None and not config.plugins
-        inputs = None
+        inputs = frame_key = None
         started_ns = time.time_ns()
         # The previous build's output is looked at while the content folders are walked.
         previous = unchanged.Previous(self.cache_dir, self.out_dir) if quick and not options.clean else None
+        self._index = self._planned = None
         try:
             files = self._find_files(config)
             if quick:
                 inputs = self._inputs(config, files)
+                read = inputs.with_file(site_dir / LEDGER_FILE)
+                # What the ledger gives (addresses, dates, redirects) is in the articles and the model.
+                frame_key = inputs.key(content=False)
                 if options.clean:
                     unchanged.forget(self.cache_dir)
+                    siteindex.forget(self.cache_dir)
                 else:
-                    outcome = previous.recall(inputs.with_file(site_dir / LEDGER_FILE))
+                    outcome = previous.recall(read)
                     if outcome is not None:
                         return self._replay(outcome, started)
+                    # What the last build planned stands for what it would plan again, with its output.
+                    intact = previous.intact()
+                    self._index = siteindex.load(self.cache_dir, intact) if intact is not None else None
         finally:
             if previous is not None:
                 previous.close()
@@ -215,7 +221,8 @@ class Builder:
         try:
             plugins = load_plugins(site_dir, config.plugins, [("search", searcher)] if searcher else [])
             context = PluginContext(site_dir, config, self.out_dir, progress=progress, jobs=self.options.jobs)
-            report = self._run(config, plugins, context, writer_factory, progress, started, files)
+            report = self._run(config, plugins, context, writer_factory, progress, started, files,
+                               frame_key)
             report.search = searcher.result if searcher else None
         except PluginError as exc:
             raise BuildError(exc.error) from None
@@ -223,6 +230,11 @@ class Builder:
             if report.published and (report.search is None or report.search.ok):
                 # The ledger as this build left it: what the next one will read.
                 key = inputs.with_file(site_dir / LEDGER_FILE).key()
+                if self._planned is not None:
+                    self._planned.build = started_ns
+                    siteindex.save(self.cache_dir, self._planned)
+                else:
+                    siteindex.forget(self.cache_dir)
                 # Articles waiting for their time: valid until the first is due.
                 until = report.next_due.replace(tzinfo=config.zone).timestamp() if report.next_due else None
                 unchanged.remember(self.cache_dir, self.out_dir, *report.written, key, started_ns, until, unchanged.Outcome(
@@ -232,6 +244,8 @@ class Builder:
                     report.loaded.skipped, report.future))
             else:
                 unchanged.forget(self.cache_dir)
+                siteindex.forget(self.cache_dir)
+        self._index = self._planned = None
         return report
 
     def _find_files(self, config: SiteConfig) -> SiteFiles:
@@ -252,7 +266,7 @@ class Builder:
         if options.search:
             inputs.add("pagefind", search.pagefind_version())
         inputs.states.extend(f.state for f in scan.files)
-        inputs.add("content", [(f.rel, f.state) for f in scan.files])
+        inputs.add(unchanged.CONTENT, [(f.rel, f.state) for f in scan.files])
         inputs.add("skipped", [(s.path, s.reason) for s in scan.skipped] + [str(p) for p in scan.problems])
         inputs.add("static problems", [str(p) for p in files.static_problems])
         for rel, path in sorted(files.static.items()):
@@ -273,7 +287,9 @@ class Builder:
 
     def _run(self, config: SiteConfig, plugins: Plugins, context: PluginContext,
              writer_factory: Callable[[Path, bool], Writer] | None, progress: Progress | None, started: float,
-             files: SiteFiles) -> BuildReport:
+             files: SiteFiles, inputs_key: str | None = None) -> BuildReport:
+        """The build proper. `inputs_key`: the key of what it reads but the
+        content files (unchanged.Inputs.key), for the site index."""
         # Planning and rendering bring Jinja: imported only when a build has work to do.
         import jinja2
 
@@ -365,7 +381,10 @@ class Builder:
                               pictures)
             if isinstance(writer, StagingWriter) and not plugins.has("on_plans"):
                 # Planned and rendered part by part in the workers (no plan is held for the whole site).
-                self._plan_and_render(planner, renderer, writer, report, progress if large else None)
+                frame = None
+                if inputs_key is not None:
+                    frame = siteindex.frame(inputs_key, site.articles, pictures, site.redirects, site.removed)
+                self._plan_and_render(planner, renderer, writer, report, progress if large else None, frame, cards)
             else:  # a plugin sees the plans of every page at once
                 todo = []
                 for plan in plugins.call("on_plans", list(planner.plan()), context):
@@ -408,22 +427,47 @@ class Builder:
         return report
 
     def _plan_and_render(self, planner: Planner, renderer: Renderer, writer: StagingWriter, report: BuildReport,
-                         progress: Progress | None) -> None:
+                         progress: Progress | None, frame: str | None, cards: dict[str, str]) -> None:
         """Plan every page and render those that changed, the parts of the
         plan spread over the workers (render.plan_and_render), then the
-        sitemaps, which list what they planned."""
+        sitemaps, which list what they planned. With the `frame` of the
+        site index the last build stored, only the parts that show an
+        article whose digest changed are planned (siteindex.py)."""
         from .render import plan_and_render, render_page
 
+        parts = planner.parts()
+        index = self._index
+        stale = index.stale(frame, cards, len(parts), writer.previous) if index is not None and frame else None
+        todo = range(len(parts)) if stale is None else stale
+        report.parts = (len(todo), len(parts))
         writer.begin()
+        planned = dict(zip(todo, plan_and_render([parts[n] for n in todo], renderer, writer, self.options.jobs,
+                                                 progress, planner.shown), strict=True))
+        kept = []
         listed = []
-        for path, fingerprint, entry, rendered in plan_and_render(planner.parts(), renderer, writer,
-                                                                   self.options.jobs, progress):
-            report.pages += 1
-            writer.record(path, fingerprint, not rendered)
-            if rendered:
-                report.changed.append(path)
-            if entry is not None:
-                listed.append(entry)
+        for n in range(len(parts)):
+            if n in planned:
+                shown, done = planned[n]
+                pages = []
+                for path, fingerprint, entry, rendered in done:
+                    writer.record(path, fingerprint, not rendered)
+                    if rendered:
+                        report.changed.append(path)
+                    if entry is not None:
+                        listed.append(entry)
+                    pages.append(siteindex.page_of(path, entry))
+                kept.append(siteindex.Part(shown, pages))
+            else:  # planned as the last build planned it
+                part = index.parts[n]
+                for page in part.pages:
+                    writer.record(page[0], writer.previous[page[0]], True)
+                    entry = siteindex.entry(page)
+                    if entry is not None:
+                        listed.append(entry)
+                kept.append(part)
+            report.pages += len(kept[-1].pages)
+        if frame is not None:
+            self._planned = siteindex.SiteIndex(frame, cards, kept)
         for plan in planner.sitemaps(listed):
             report.pages += 1
             if not writer.keep(plan):

@@ -103,6 +103,21 @@ class Planner:
         self._today = atom_time(dt.datetime.combine(dt.date.today(), dt.time()), site.config.zone)
         self._data_epoch = _digest(downloads.EPOCH, repr(site.config))
 
+    def shown(self) -> list[int]:
+        """The articles shown by the plans made since the last call, by
+        position in the site's order (siteindex.py). What a plan shows of
+        an article goes into its fingerprint through the article's digest,
+        and only so (a list's rows and an article's files are made from
+        what that digest covers)."""
+        shown, self.projector.shown = self.projector.shown, set()
+        shown.discard(None)
+        position = self._positions
+        return sorted(position[slug] for slug in shown)
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {article.slug: n for n, article in enumerate(self.site.articles)}
+
     def page(self, path: str, template: str, context: dict, lastmod: dt.date | None = None,
              listed: bool = False) -> PagePlan:
         fingerprint = self.projector.fingerprint(self.epochs(template), path, context)
@@ -248,6 +263,7 @@ class Planner:
         if not self.site.config.publish_originals or self.site_dir is None:
             return
         for article in articles:
+            self.projector.shown.add(article.slug)
             path = article.url + original_name(article)
             yield PagePlan(path, _digest(path, article.sha256), None, {"file": str(self.site_dir / article.source)})
 
@@ -258,6 +274,7 @@ class Planner:
         if self.site_dir is None:
             return
         for article in articles:
+            self.projector.shown.add(article.slug)
             for picture in self.pictures.get(article.slug, ()):
                 path = article.url + picture.name
                 yield PagePlan(path, _digest(images.EPOCH, path, picture.path, picture.stamp), None,
@@ -280,6 +297,7 @@ class Planner:
         # keeps the count) rewrites no download.
         rows = self._rows
         about = {**about, "page": self.site.config.base_url + quote(folder, safe="/")}
+        self.projector.shown.update([a.slug for a in articles])
         shown = "".join([rows.digest(a) for a in articles])
         for fmt, name in downloads.FILES.items():
             path = folder + name
@@ -292,7 +310,7 @@ class Planner:
         for article in articles:
             for fmt, (name, _write) in downloads.CITATIONS.items():
                 path = article.url + name
-                yield PagePlan(path, _digest(self._data_epoch, path, self.projector.articles[article.slug]), None,
+                yield PagePlan(path, _digest(self._data_epoch, path, self.projector.article(article.slug)), None,
                                {"data": (fmt, [article], {}, rows)})
 
     def template_of(self, kind: str, name: str) -> str:

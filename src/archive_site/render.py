@@ -370,35 +370,38 @@ Planned = tuple[str, str, tuple | None, bool]
 
 
 def plan_and_render(parts: list[Callable[[], Iterable[PagePlan]]], renderer: Renderer, writer: StagingWriter,
-                    jobs: int, progress: Progress | None) -> list[Planned]:
+                    jobs: int, progress: Progress | None, shown: Callable[[], list[int]]
+                    ) -> list[tuple[list[int], list[Planned]]]:
     """Plan each part of the site (plan.Planner.parts) and render the pages
     whose fingerprint `writer` does not have, the parts spread over `jobs`
     forked processes. Each process plans its parts from the model it
     inherits and renders what it planned: no plan is held for the whole
-    site, none crosses between processes. Return what was planned, in the
-    order of `parts`. Raises jinja2.TemplateError for a template problem."""
+    site, none crosses between processes. Return, for each part in the
+    order of `parts`, the articles it showed (`shown`, asked after each
+    part: Planner.shown) and what it planned. Raises jinja2.TemplateError
+    for a template problem."""
 
-    def run(part: Callable[[], Iterable[PagePlan]]) -> list[Planned]:
+    def run(part: Callable[[], Iterable[PagePlan]]) -> tuple[list[int], list[Planned]]:
+        shown()  # anything noted before this part is not its own
         done = []
         for plan in part():
             rendered = not writer.unchanged(plan)
             if rendered:
                 render_page(plan, renderer, writer)
             done.append((plan.path, plan.fingerprint, sitemap_entry(plan), rendered))
-        return done
+        return shown(), done
 
-    shown = 0
+    told = 0
 
     def report(done: int) -> None:  # at each tenth of the parts
-        nonlocal shown
+        nonlocal told
         tenths = done * 10 // len(parts)
-        if tenths > shown:
-            shown = tenths
+        if tenths > told:
+            told = tenths
             progress(_("{percent}% of the pages planned and rendered").format(percent=tenths * 10))
 
-    planned = fork_map(run, parts, jobs, min_items=PARALLEL_MIN_PARTS, chunk=PARTS_PER_TASK,
-                       progress=report if progress else None)
-    return [item for part in planned for item in part]
+    return fork_map(run, parts, jobs, min_items=PARALLEL_MIN_PARTS, chunk=PARTS_PER_TASK,
+                    progress=report if progress else None)
 
 
 PARALLEL_MIN_PARTS = 40  # a site of fewer parts is planned and rendered in one process

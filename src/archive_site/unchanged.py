@@ -31,6 +31,7 @@ from .model import ContentError, SkippedFile
 from .publish import MARKER
 
 RECORD = "last-build.json"
+CONTENT = "content"  # the label of the content files' states among the Inputs
 
 
 @dataclass
@@ -60,8 +61,11 @@ class Inputs:
             text = "none"
         return Inputs([*self.parts, f"{path.name}={text}"], self.states)
 
-    def key(self) -> str:
-        text = "\n".join([__version__, str(dt.date.today()), *self.parts])
+    def key(self, content: bool = True) -> str:
+        """The digest of these inputs, the version and the day; without
+        the content files' states when not `content` (siteindex.frame)."""
+        parts = self.parts if content else [part for part in self.parts if not part.startswith(CONTENT + "=")]
+        text = "\n".join([__version__, str(dt.date.today()), *parts])
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
     def newest_change_ns(self) -> int:
@@ -165,6 +169,7 @@ class Previous:
     def __init__(self, cache_dir: Path, out_dir: Path):
         self.out_dir = out_dir
         self._child: tuple[int, int] | None = None  # (pid, read end of its pipe)
+        self._intact: int | None | bool = False  # not asked yet
         try:
             self.record = json.loads((cache_dir / RECORD).read_text(encoding="utf-8"))
             folders = self.record["folders"]
@@ -191,6 +196,28 @@ class Previous:
             os.waitpid(pid, 0)
         return found or None
 
+    def intact(self) -> int | None:
+        """When the output is as the previous build left it (its marker, and
+        the state of every folder of its pages), that build's id (the time it
+        started, in ns); else None. Asked once: the answer is kept."""
+        if self._intact is not False:
+            return self._intact
+        record = self.record
+        self._intact = None
+        try:
+            if (record is None or record["out_dir"] != str(self.out_dir) or record["tree"] is None
+                    or record["marker"] != _marker_state(self.out_dir)):
+                return None
+            # The marker again: a build that replaced the output while the
+            # folders were measured would have written a new one.
+            if self._tree() != record["tree"] or record["marker"] != _marker_state(self.out_dir):
+                return None
+            if isinstance(record["started_ns"], int):
+                self._intact = record["started_ns"]
+        except (OSError, TypeError, KeyError):
+            pass
+        return self._intact
+
     def close(self) -> None:
         """Let the measuring process go, when its answer is not needed."""
         if self._child is not None:
@@ -213,15 +240,10 @@ class Previous:
 
     def _recall(self, record: dict, inputs: Inputs) -> Outcome | None:
         try:
-            if (record["key"] != inputs.key() or record["out_dir"] != str(self.out_dir)
-                    or record["marker"] != _marker_state(self.out_dir)
+            if (record["key"] != inputs.key()
                     or inputs.newest_change_ns() >= record["started_ns"] - AMBIGUOUS_NS
                     or (record["until"] is not None and time.time() >= record["until"])
-                    or record["tree"] is None):
-                return None
-            # The marker again: a build that replaced the output while the
-            # folders were measured would have written a new one.
-            if self._tree() != record["tree"] or record["marker"] != _marker_state(self.out_dir):
+                    or not self.intact()):
                 return None
             articles, drafts, good, pages, terms, search_pages, problems, skipped, future = loads(record["outcome"])
         except (OSError, ValueError, TypeError, KeyError):

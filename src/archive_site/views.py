@@ -123,16 +123,27 @@ class ViewEnvironment(jinja2.Environment):
 class Projector:
     """Digests page contexts. Each object is projected once per Projector
     (one per build), so a term or an article shared by many pages costs
-    once. `articles` gives the digest of each article as shown (by slug)."""
+    once. `articles` gives the digest of each article as shown (by slug).
+
+    `shown` collects the slugs of the articles whose digests the
+    projections read, memoised ones included: what the pages projected
+    since it was last emptied show of articles (siteindex.py)."""
 
     def __init__(self, articles: dict[str, str]):
         self.articles = articles
-        self._memo: dict[tuple[int, str], tuple[object, str]] = {}
+        self.shown: set[str] = set()
+        # (id, how) → (the object, kept alive so its id is never reused; its projection; the slugs it shows)
+        self._memo: dict[tuple[int, str], tuple[object, str, tuple[str, ...]]] = {}
 
     def fingerprint(self, *parts: object) -> str:
         """The digest of `parts`: strings as they are, anything else projected."""
         text = "\x1f".join(part if isinstance(part, str) else self.project(part) for part in parts)
         return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+    def article(self, slug: str) -> str:
+        """The digest of the article `slug` as shown, noted as shown."""
+        self.shown.add(slug)
+        return self.articles[slug]
 
     def project(self, value: object, how: str = VALUE) -> str:
         """The text standing for `value` as a template sees it (`how`: see FIELDS)."""
@@ -142,13 +153,17 @@ class Projector:
         if kind in _PLAIN:
             return repr(value)
         if how == ARTICLE or kind is Article:
-            return self.articles[value.slug]
+            return self.article(value.slug)
         if how == ARTICLES:  # a page of a list: the most common by far
+            slugs = [a.slug if a is not None else None for a in value]
+            self.shown.update(slugs)
             articles = self.articles
-            return "[" + ",".join([articles[a.slug] if a is not None else "None" for a in value]) + "]"
+            return "[" + ",".join([articles[slug] if slug is not None else "None" for slug in slugs]) + "]"
         if how == REF:
             found = self._memo.get((id(value), REF))
-            return found[1] if found is not None else self._remember(value, REF, self.project(TermRef.of(value)))
+            if found is not None:
+                return self._hit(found)
+            return self._remember(value, REF, self.project(TermRef.of(value)))
         if how in (REFS, TERMS, PERIODS):
             inner = _INNER.get(how, VALUE)
             return "[" + ",".join([self.project(item, inner) for item in value]) + "]"
@@ -156,26 +171,38 @@ class Projector:
         if spec is not None:
             found = self._memo.get((id(value), VALUE))
             if found is not None:
-                return found[1]
-            parts = []
-            for name, field in spec.items():
-                item = getattr(value, name)
-                parts.append(f"{name}={repr(item) if type(item) in _PLAIN else self.project(item, field)}")
-            return self._remember(value, VALUE, hashlib.blake2b(
-                "\x1f".join(parts).encode("utf-8"), digest_size=16).hexdigest())
+                return self._hit(found)
+            outer, self.shown = self.shown, set()  # what this object shows, kept with its projection
+            try:
+                parts = []
+                for name, field in spec.items():
+                    item = getattr(value, name)
+                    parts.append(f"{name}={repr(item) if type(item) in _PLAIN else self.project(item, field)}")
+                projected = hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=16).hexdigest()
+                return self._remember(value, VALUE, projected, tuple(self.shown))
+            finally:
+                outer.update(self.shown)
+                self.shown = outer
         if isinstance(value, (dt.date, dt.datetime)):
             return value.isoformat()
         if isinstance(value, (list, tuple)):  # often of links shared by many pages: those already seen at once
             memo = self._memo
-            return "[" + ",".join([found[1] if (found := memo.get((id(item), VALUE))) is not None
+            return "[" + ",".join([self._hit(found) if (found := memo.get((id(item), VALUE))) is not None
                                    else self.project(item) for item in value]) + "]"
         if isinstance(value, dict):
             return "{" + ",".join([f"{key!r}:{self.project(item)}" for key, item in sorted(value.items())]) + "}"
         raise TypeError(f"a page context holds a {kind.__name__}, which views.FIELDS does not describe")
 
-    def _remember(self, value: object, how: str, projected: str) -> str:
-        """Keep the projection of `value` seen as `how` for the rest of the build."""
-        self._memo[(id(value), how)] = (value, projected)  # kept alive: its id is never reused
+    def _hit(self, found: tuple[object, str, tuple[str, ...]]) -> str:
+        """A projection made before: the articles it shows are shown again."""
+        if found[2]:
+            self.shown.update(found[2])
+        return found[1]
+
+    def _remember(self, value: object, how: str, projected: str, shown: tuple[str, ...] = ()) -> str:
+        """Keep the projection of `value` seen as `how` for the rest of the
+        build, with the slugs of the articles it shows."""
+        self._memo[(id(value), how)] = (value, projected, shown)
         return projected
 
 

@@ -1,0 +1,149 @@
+"""The site index: what the last build planned, part by part, so that a build
+after an edit of some articles' text plans only the parts that show them.
+
+Everything a plan reads falls on one of two sides:
+
+- the frame: the build's inputs but the content files and the ledger (the
+  settings, every template, the gazetteer, the extra pages, the options,
+  the version and the day), and of each published article, in the
+  site's order, every field but those an edit of its text changes
+  (TEXT_FIELDS) — address, dates, terms, flags —, then the pictures, the
+  redirects and the removed addresses (all the ledger gives is in these).
+  The site model (order, terms, months, neighbours) is made from these alone;
+- the articles' digests (plan.article_digests): each covers all that any
+  page shows of its article, text included.
+
+While a part is planned, the Planner notes the articles whose digests its
+plans read (Planner.shown, fed by views.Projector). A part's plans are so a
+function of the frame and of those digests only: when a build finds the
+frame it stored, a part whose articles all kept their digests would plan
+exactly as before, and is not planned. Its pages keep the fingerprints of
+the output's manifest and their sitemap entries come from the index.
+
+The index is valid only with the output the same build left (its record in
+unchanged.py: the marker, and the state of every folder of the output).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from .model import Article
+
+INDEX_FILE = "site-index.json"  # in the cache folder
+VERSION = 1
+
+# What an edit of an article's text may change without moving the article in
+# the site model: its address, date, terms and every list stay as they were.
+TEXT_FIELDS = ("title", "summary", "body_html", "text", "footer", "word_count", "sha256", "encoding", "author",
+               "source_url", "corrections")
+_FRAME_FIELDS = tuple(f.name for f in fields(Article) if f.name not in TEXT_FIELDS)
+
+# A page as a part planned it: its path, and its sitemap entry's date when the sitemap lists it
+# (None: listed without a date; absent: not listed).
+Entry = tuple
+
+
+def frame(inputs_key: str, articles: list[Article], pictures: dict, redirects: dict[str, Article],
+          removed: list[str]) -> str:
+    """The digest of the frame (see above): `inputs_key` sums up the build's
+    inputs but the content files' states."""
+    digest = hashlib.blake2b(f"{VERSION}|{inputs_key}".encode("utf-8"), digest_size=16)
+    for article in articles:
+        digest.update(repr([getattr(article, name) for name in _FRAME_FIELDS]).encode("utf-8", "surrogatepass"))
+    digest.update(repr(sorted((slug, repr(found)) for slug, found in pictures.items() if found)).encode(
+        "utf-8", "surrogatepass"))
+    digest.update(repr(sorted((old, article.slug) for old, article in redirects.items())).encode("utf-8", "surrogatepass"))
+    digest.update(repr(sorted(removed)).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+@dataclass
+class Part:
+    """What planning one part gave: the positions (in the site's order) of
+    the articles it showed, and its pages: [path] for a page the sitemap
+    does not list, [path, date or None] for one it lists."""
+
+    shown: list[int]
+    pages: list[list]
+
+
+@dataclass
+class SiteIndex:
+    frame: str
+    cards: dict[str, str]  # each article's digest, by slug
+    parts: list[Part]
+    build: int = 0  # the build it belongs to (its start time in ns, as unchanged.py records it)
+
+    def stale(self, frame: str, cards: dict[str, str], parts: int, fingerprints: dict[str, str]) -> list[int] | None:
+        """The parts to plan again, by position, when this index can stand for
+        the others: the frame is `frame`, there are as many `parts`, and the
+        output's manifest (`fingerprints`) has every page of the parts kept.
+        None when it cannot (every part is planned)."""
+        if frame != self.frame or parts != len(self.parts) or cards.keys() != self.cards.keys():
+            return None
+        order = list(cards)
+        changed = {n for n, slug in enumerate(order) if cards[slug] != self.cards[slug]}
+        stale = []
+        for n, part in enumerate(self.parts):
+            if changed.intersection(part.shown):
+                stale.append(n)
+            elif not all(page[0] in fingerprints for page in part.pages):
+                stale.append(n)
+        return stale
+
+
+def entry(page: list) -> tuple[str, dt.date | None] | None:
+    """The sitemap entry of a page of the index (plan.sitemap_entry)."""
+    if len(page) < 2:
+        return None
+    from .plan import page_url
+
+    return page_url(page[0]), dt.date.fromisoformat(page[1]) if page[1] else None
+
+
+def page_of(path: str, entry: tuple[str, dt.date | None] | None) -> list:
+    """How the index keeps a page: see Part."""
+    if entry is None:
+        return [path]
+    return [path, entry[1].isoformat() if entry[1] else None]
+
+
+def load(cache_dir: Path, build: int) -> SiteIndex | None:
+    """The index the build `build` stored, or None (none, another build's, unreadable)."""
+    try:
+        data = json.loads((cache_dir / INDEX_FILE).read_text(encoding="utf-8"))
+        if data["version"] != VERSION or data["build"] != build:
+            return None
+        parts = [Part(shown, pages) for shown, pages in data["parts"]]
+        index = SiteIndex(data["frame"], data["cards"], parts, build)
+        if not isinstance(index.frame, str) or not isinstance(index.cards, dict):
+            return None
+        return index
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def save(cache_dir: Path, index: SiteIndex) -> None:
+    """Store `index` (a file that cannot be written only costs the next build time)."""
+    data = {"version": VERSION, "build": index.build, "frame": index.frame, "cards": index.cards,
+            "parts": [[part.shown, part.pages] for part in index.parts]}
+    path = cache_dir / INDEX_FILE
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        temporary.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+
+
+def forget(cache_dir: Path) -> None:
+    try:
+        (cache_dir / INDEX_FILE).unlink()
+    except OSError:
+        pass

@@ -1,0 +1,131 @@
+"""The site index: after an edit of articles' text, a build plans only the
+parts of the site that show them, and its output is byte for byte that of
+a clean build — its manifest of fingerprints included."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from conftest import snapshot, write_site
+
+from archive_site.build import Builder, BuildOptions, BuildReport
+
+
+def article(i: int, body: str = "", front: str = "") -> str:
+    place = ["حلب", "إدلب", "الباب", "منبج"][i % 4]
+    date = f"date: 2021-{i % 12 + 1:02}-{i % 27 + 1:02}\n" if i % 7 else ""  # some undated
+    return (f"---\ntitle: تقرير رقم {i}\n{date}tags: [وسم {i % 3}]\nplaces: [{place}]\n"
+            f"summary: ملخص التقرير {i}\n{front}---\n\nنص التقرير {i} عن {place}. {body}\n\n## تفاصيل\n\n"
+            f"- **نقطة** أولى\n- نقطة ثانية\n")
+
+
+@pytest.fixture
+def site(tmp_path):
+    files = {f"content/{i:02}.md": article(i) for i in range(15)}
+    files["site.yml"] = ("title: أرشيف\nper_page: 4\npublish_originals: true\n"
+                         "taxonomies: [places, actors, {key: tags, feeds: true}]\n")
+    return write_site(tmp_path / "site", files)
+
+
+def build(site, **options) -> BuildReport:
+    report = Builder(site, BuildOptions(search=False, **options)).build()
+    assert report.published, report.all_errors
+    return report
+
+
+def clean_output(site, tmp_path) -> dict[str, bytes]:
+    """The output of a clean build of `site` as it is now, made elsewhere."""
+    other = tmp_path / "clean"
+    shutil.rmtree(other, ignore_errors=True)
+    shutil.copytree(site, other, ignore=shutil.ignore_patterns("build", ".build.*", ".archive-site-cache"))
+    build(other, clean=True)
+    return snapshot(other / "build")
+
+
+def edit(site, i: int, body: str = "", front: str = "", title: str | None = None) -> None:
+    text = article(i, body, front)
+    if title is not None:
+        text = text.replace(f"title: تقرير رقم {i}", f"title: {title}")
+    path = site / f"content/{i:02}.md"
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+
+
+TEXT_EDITS = {
+    "a sentence of the body": lambda s: edit(s, 5, "جملة أضيفت إلى النص."),
+    "the title (the ledger keeps the address)": lambda s: edit(s, 6, title="عنوان معدل"),
+    "the summary": lambda s: write_site(s, {"content/03.md": article(3).replace("ملخص التقرير 3", "ملخص آخر")}),
+    "the author and a correction": lambda s: edit(
+        s, 9, front="author: فريق التوثيق\ncorrections:\n- {date: 2022-01-05, note: صحح اسم القرية}\n"),
+    "two articles": lambda s: (edit(s, 1, "إضافة."), edit(s, 14, "إضافة أخرى.")),
+    "an undated article": lambda s: edit(s, 7, "سطر جديد."),
+}
+
+
+@pytest.mark.parametrize("change", TEXT_EDITS)
+def test_a_text_edit_plans_only_the_parts_that_show_the_article(site, tmp_path, change):
+    first = build(site)
+    assert first.parts[0] == first.parts[1]  # no index yet: every part planned
+    TEXT_EDITS[change](site)
+    report = build(site)
+    planned, parts = report.parts
+    assert 0 < planned < parts
+    assert report.rendered > 0
+    assert snapshot(site / "build") == clean_output(site, tmp_path)
+
+
+OTHER_EDITS = {
+    "a date": lambda s: write_site(s, {"content/05.md": article(5).replace("date: 2021-06-06", "date: 2019-01-01")}),
+    "a tag": lambda s: write_site(s, {"content/05.md": article(5).replace("[وسم 2]", "[وسم جديد]")}),
+    "a place named in the text": lambda s: edit(s, 5, "ووصل النازحون إلى مدينة حمص."),
+    "an article added": lambda s: write_site(s, {"content/new.md": article(20)}),
+    "an article deleted": lambda s: (s / "content/04.md").unlink(),
+}
+
+
+@pytest.mark.parametrize("change", OTHER_EDITS)
+def test_an_edit_that_moves_an_article_plans_everything(site, tmp_path, change):
+    build(site)
+    OTHER_EDITS[change](site)
+    report = build(site)
+    assert report.parts[0] == report.parts[1]
+    assert snapshot(site / "build") == clean_output(site, tmp_path)
+
+
+def test_each_article_edited_in_turn_gives_the_clean_output(site, tmp_path):
+    """Whichever article is edited (newest, oldest, undated, first or last
+    of a page of a list), the parts kept from the index are right."""
+    build(site)
+    for i in range(15):
+        edit(site, i, f"تعديل {i}.")
+        planned, parts = build(site).parts
+        assert planned < parts, i
+        assert snapshot(site / "build") == clean_output(site, tmp_path), i
+
+
+def test_a_file_touched_but_unchanged_plans_nothing(site):
+    build(site)
+    edit(site, 2)  # the same bytes, a new modification time
+    report = build(site)
+    assert report.parts[0] == 0 and report.rendered == 0
+
+
+def test_the_index_is_not_used_when_the_output_was_changed_by_hand(site, tmp_path):
+    build(site)
+    page = site / "build/articles"
+    victim = next(p for p in sorted(page.iterdir()) if (p / "index.html").is_file()) / "index.html"
+    victim.unlink()
+    edit(site, 5, "جملة.")
+    report = build(site)
+    assert report.parts[0] == report.parts[1]
+    assert victim.is_file()
+    assert snapshot(site / "build") == clean_output(site, tmp_path)
+
+
+def test_the_index_is_not_used_for_another_output_folder(site, tmp_path):
+    build(site)
+    edit(site, 5, "جملة.")
+    report = build(site, out_dir=tmp_path / "elsewhere")
+    assert report.parts[0] == report.parts[1]
