@@ -129,3 +129,38 @@ def test_the_index_is_not_used_for_another_output_folder(site, tmp_path):
     edit(site, 5, "جملة.")
     report = build(site, out_dir=tmp_path / "elsewhere")
     assert report.parts[0] == report.parts[1]
+
+
+def test_the_parts_are_stored_again_only_when_they_changed(site, tmp_path):
+    from archive_site import siteindex
+
+    build(site)
+    parts_file = site / ".archive-site-cache" / siteindex.PARTS_FILE
+    before = parts_file.stat().st_mtime_ns
+    edit(site, 5, "جملة.")
+    assert build(site).parts[0] > 0
+    assert parts_file.stat().st_mtime_ns == before  # the same parts, the same shown articles
+    edit(site, 6, "جملة أخرى.")
+    planned, parts = build(site).parts
+    assert 0 < planned < parts
+    assert snapshot(site / "build") == clean_output(site, tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["missing parts", "other parts", "not JSON"])
+def test_a_damaged_index_only_costs_time(site, tmp_path, damage):
+    from archive_site import siteindex
+
+    build(site)
+    cache = site / ".archive-site-cache"
+    if damage == "missing parts":
+        (cache / siteindex.PARTS_FILE).unlink()
+    elif damage == "other parts":
+        (cache / siteindex.PARTS_FILE).write_text('{"name": "another", "parts": []}', encoding="utf-8")
+    else:
+        (cache / siteindex.INDEX_FILE).write_text("{", encoding="utf-8")
+    edit(site, 5, "جملة.")
+    report = build(site)
+    assert report.parts[0] == report.parts[1]
+    assert snapshot(site / "build") == clean_output(site, tmp_path)
+    edit(site, 6, "جملة أخرى.")
+    assert build(site).parts[0] < report.parts[1]  # stored again by the build that planned everything

@@ -232,7 +232,7 @@ class Builder:
                 key = inputs.with_file(site_dir / LEDGER_FILE).key()
                 if self._planned is not None:
                     self._planned.build = started_ns
-                    siteindex.save(self.cache_dir, self._planned)
+                    siteindex.save(self.cache_dir, self._planned, self._index)
                 else:
                     siteindex.forget(self.cache_dir)
                 # Articles waiting for their time: valid until the first is due.
@@ -355,8 +355,9 @@ class Builder:
                 loaded.problems.extend(problems)
         cache.save()
         loaded.problems.extend(cache.take_problems())
+        stored = None if self.last_site else self._stored_neighbours()
         site = make_site(config, articles, gazetteer, self.last_site[0] if self.last_site else None,
-                         redirects, removed, None if self.last_site else self._stored_neighbours())
+                         redirects, removed, stored)
         leads = lead_pictures(site, pictures)
         cards = article_digests(site, leads)
         context.site, context.digests = site, cards
@@ -420,7 +421,8 @@ class Builder:
         report.published = True
         if not config.plugins:  # a plugin may change any article or page: nothing is rendered ahead
             self._published = Published(config, site, gazetteer, cards, links, pages, pictures, renderer)
-        self._store_neighbours(site)
+        if stored is None or stored[0] != site.shape:  # else the file has them already
+            self._store_neighbours(site)
         if options.record and not options.drafts and (settled.added or settled.moved or settled.redirects):
             save_ledger(site_dir, ledger)
         report.seconds = time.perf_counter() - started
@@ -433,6 +435,7 @@ class Builder:
         sitemaps, which list what they planned. With the `frame` of the
         site index the last build stored, only the parts that show an
         article whose digest changed are planned (siteindex.py)."""
+        from .plan import page_url
         from .render import plan_and_render, render_page
 
         parts = planner.parts()
@@ -460,10 +463,10 @@ class Builder:
             else:  # planned as the last build planned it
                 part = index.parts[n]
                 for page in part.pages:
-                    writer.record(page[0], writer.previous[page[0]], True)
-                    entry = siteindex.entry(page)
-                    if entry is not None:
-                        listed.append(entry)
+                    path = page[0]
+                    writer.record(path, writer.previous[path], True)
+                    if len(page) > 1:  # listed in the sitemap (plan.sitemap_entry)
+                        listed.append((page_url(path), dt.date.fromisoformat(page[1]) if page[1] else None))
                 kept.append(part)
             report.pages += len(kept[-1].pages)
         if frame is not None:

@@ -30,23 +30,24 @@ import datetime as dt
 import hashlib
 import json
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from pathlib import Path
 
 from .model import Article
 
-INDEX_FILE = "site-index.json"  # in the cache folder
+# In the cache folder: the frame and the articles' digests, and the parts
+# (rewritten only when they changed: most builds after a text edit plan their
+# parts as before).
+INDEX_FILE = "site-index.json"
+PARTS_FILE = "site-index-parts.json"
 VERSION = 1
 
 # What an edit of an article's text may change without moving the article in
 # the site model: its address, date, terms and every list stay as they were.
 TEXT_FIELDS = ("title", "summary", "body_html", "text", "footer", "word_count", "sha256", "encoding", "author",
                "source_url", "corrections")
-_FRAME_FIELDS = tuple(f.name for f in fields(Article) if f.name not in TEXT_FIELDS)
-
-# A page as a part planned it: its path, and its sitemap entry's date when the sitemap lists it
-# (None: listed without a date; absent: not listed).
-Entry = tuple
+_frame_fields = attrgetter(*(f.name for f in fields(Article) if f.name not in TEXT_FIELDS))
 
 
 def frame(inputs_key: str, articles: list[Article], pictures: dict, redirects: dict[str, Article],
@@ -55,7 +56,7 @@ def frame(inputs_key: str, articles: list[Article], pictures: dict, redirects: d
     inputs but the content files' states."""
     digest = hashlib.blake2b(f"{VERSION}|{inputs_key}".encode("utf-8"), digest_size=16)
     for article in articles:
-        digest.update(repr([getattr(article, name) for name in _FRAME_FIELDS]).encode("utf-8", "surrogatepass"))
+        digest.update(repr(_frame_fields(article)).encode("utf-8", "surrogatepass"))
     digest.update(repr(sorted((slug, repr(found)) for slug, found in pictures.items() if found)).encode(
         "utf-8", "surrogatepass"))
     digest.update(repr(sorted((old, article.slug) for old, article in redirects.items())).encode("utf-8", "surrogatepass"))
@@ -79,6 +80,11 @@ class SiteIndex:
     cards: dict[str, str]  # each article's digest, by slug
     parts: list[Part]
     build: int = 0  # the build it belongs to (its start time in ns, as unchanged.py records it)
+    stored: str = field(default="", compare=False)  # the name of the parts as stored, when they are
+
+    def same_parts(self, other: SiteIndex | None) -> bool:
+        """Whether `other` has these parts (to store them again is not needed)."""
+        return other is not None and bool(other.stored) and other.parts == self.parts
 
     def stale(self, frame: str, cards: dict[str, str], parts: int, fingerprints: dict[str, str]) -> list[int] | None:
         """The parts to plan again, by position, when this index can stand for
@@ -98,15 +104,6 @@ class SiteIndex:
         return stale
 
 
-def entry(page: list) -> tuple[str, dt.date | None] | None:
-    """The sitemap entry of a page of the index (plan.sitemap_entry)."""
-    if len(page) < 2:
-        return None
-    from .plan import page_url
-
-    return page_url(page[0]), dt.date.fromisoformat(page[1]) if page[1] else None
-
-
 def page_of(path: str, entry: tuple[str, dt.date | None] | None) -> list:
     """How the index keeps a page: see Part."""
     if entry is None:
@@ -120,8 +117,11 @@ def load(cache_dir: Path, build: int) -> SiteIndex | None:
         data = json.loads((cache_dir / INDEX_FILE).read_text(encoding="utf-8"))
         if data["version"] != VERSION or data["build"] != build:
             return None
-        parts = [Part(shown, pages) for shown, pages in data["parts"]]
-        index = SiteIndex(data["frame"], data["cards"], parts, build)
+        stored = json.loads((cache_dir / PARTS_FILE).read_text(encoding="utf-8"))
+        if stored["name"] != data["parts"]:
+            return None
+        parts = [Part(shown, pages) for shown, pages in stored["parts"]]
+        index = SiteIndex(data["frame"], data["cards"], parts, build, stored["name"])
         if not isinstance(index.frame, str) or not isinstance(index.cards, dict):
             return None
         return index
@@ -129,21 +129,33 @@ def load(cache_dir: Path, build: int) -> SiteIndex | None:
         return None
 
 
-def save(cache_dir: Path, index: SiteIndex) -> None:
-    """Store `index` (a file that cannot be written only costs the next build time)."""
-    data = {"version": VERSION, "build": index.build, "frame": index.frame, "cards": index.cards,
-            "parts": [[part.shown, part.pages] for part in index.parts]}
-    path = cache_dir / INDEX_FILE
+def save(cache_dir: Path, index: SiteIndex, previous: SiteIndex | None) -> None:
+    """Store `index`, its parts only when they are not `previous`'s (a file
+    that cannot be written only costs the next build time)."""
+    try:
+        if index.same_parts(previous):
+            name = previous.stored
+        else:
+            name = f"{index.build}-{os.getpid()}"
+            _write(cache_dir / PARTS_FILE, {"name": name, "parts": [[part.shown, part.pages] for part in index.parts]})
+        _write(cache_dir / INDEX_FILE, {"version": VERSION, "build": index.build, "frame": index.frame,
+                                        "cards": index.cards, "parts": name})
+    except OSError:
+        forget(cache_dir)
+
+
+def _write(path: Path, data: dict) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}")
     try:
         temporary.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         os.replace(temporary, path)
-    except OSError:
+    finally:
         temporary.unlink(missing_ok=True)
 
 
 def forget(cache_dir: Path) -> None:
-    try:
-        (cache_dir / INDEX_FILE).unlink()
-    except OSError:
-        pass
+    for name in (INDEX_FILE, PARTS_FILE):
+        try:
+            (cache_dir / name).unlink()
+        except OSError:
+            pass
