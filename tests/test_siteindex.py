@@ -164,3 +164,13 @@ def test_a_damaged_index_only_costs_time(site, tmp_path, damage):
     assert snapshot(site / "build") == clean_output(site, tmp_path)
     edit(site, 6, "جملة أخرى.")
     assert build(site).parts[0] < report.parts[1]  # stored again by the build that planned everything
+
+
+def test_verbose_output_says_how_many_parts_were_planned(cli, site):
+    assert cli("build", site).status == 0
+    edit(site, 5, "جملة.")
+    run = cli("build", site, "-v")
+    assert run.status == 0
+    line = next(line for line in run.out.splitlines() if "parts of the site planned" in line)
+    planned, _, parts = line.partition(" parts")[0].partition(" of ")
+    assert 0 < int(planned) < int(parts)

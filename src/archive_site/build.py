@@ -163,6 +163,7 @@ class Builder:
         # The site index the last build left (read), and the one this build makes (planned).
         self._index: siteindex.SiteIndex | None = None
         self._planned: siteindex.SiteIndex | None = None
+        self._intact: int | None = None  # the id of the last build, when its output is as it left it
 
     def build(self, writer_factory: Callable[[Path, bool], Writer] | None = None,
               progress: Progress | None = None) -> BuildReport:
@@ -196,7 +197,7 @@ class Builder:
         started_ns = time.time_ns()
         # The previous build's output is looked at while the content folders are walked.
         previous = unchanged.Previous(self.cache_dir, self.out_dir) if quick and not options.clean else None
-        self._index = self._planned = None
+        self._index = self._planned = self._intact = None
         try:
             files = self._find_files(config)
             if quick:
@@ -211,9 +212,9 @@ class Builder:
                     outcome = previous.recall(read)
                     if outcome is not None:
                         return self._replay(outcome, started)
-                    # What the last build planned stands for what it would plan again, with its output.
-                    intact = previous.intact()
-                    self._index = siteindex.load(self.cache_dir, intact) if intact is not None else None
+                    # What the last build planned stands for what it would plan again, with its output
+                    # (read when the pages are planned).
+                    self._intact = previous.intact()
         finally:
             if previous is not None:
                 previous.close()
@@ -439,37 +440,42 @@ class Builder:
         from .render import plan_and_render, render_page
 
         parts = planner.parts()
+        if frame is not None and self._intact is not None:
+            self._index = siteindex.load(self.cache_dir, self._intact)
         index = self._index
         stale = index.stale(frame, cards, len(parts), writer.previous) if index is not None and frame else None
         todo = range(len(parts)) if stale is None else stale
         report.parts = (len(todo), len(parts))
         writer.begin()
         planned = dict(zip(todo, plan_and_render([parts[n] for n in todo], renderer, writer, self.options.jobs,
-                                                 progress, planner.shown), strict=True))
-        kept = []
+                                                 progress, lambda: siteindex.pack(planner.shown())), strict=True))
+        kept: list[siteindex.Part] | None = []
         listed = []
         for n in range(len(parts)):
             if n in planned:
                 shown, done = planned[n]
-                pages = []
                 for path, fingerprint, entry, rendered in done:
+                    report.pages += 1
                     writer.record(path, fingerprint, not rendered)
                     if rendered:
                         report.changed.append(path)
                     if entry is not None:
                         listed.append(entry)
-                    pages.append(siteindex.page_of(path, entry))
-                kept.append(siteindex.Part(shown, pages))
+                if kept is not None:
+                    try:
+                        kept.append(siteindex.Part.of(shown, [(path, entry) for path, _, entry, _ in done]))
+                    except ValueError:
+                        kept = None  # no index rather than a wrong one
             else:  # planned as the last build planned it
                 part = index.parts[n]
-                for page in part.pages:
-                    path = page[0]
+                for path, listed_there, date in part.each_page():
+                    report.pages += 1
                     writer.record(path, writer.previous[path], True)
-                    if len(page) > 1:  # listed in the sitemap (plan.sitemap_entry)
-                        listed.append((page_url(path), dt.date.fromisoformat(page[1]) if page[1] else None))
-                kept.append(part)
-            report.pages += len(kept[-1].pages)
-        if frame is not None:
+                    if listed_there:
+                        listed.append((page_url(path), date))
+                if kept is not None:
+                    kept.append(part)
+        if frame is not None and kept is not None:
             self._planned = siteindex.SiteIndex(frame, cards, kept)
         for plan in planner.sitemaps(listed):
             report.pages += 1

@@ -271,6 +271,9 @@ def print_summary(report: BuildReport, verbose: bool) -> None:
     if loaded.warnings:
         summary += semicolon + count(len(loaded.warnings), "{n} warning", "{n} warnings")
     print(summary)
+    if verbose and report.published and not report.unchanged and report.parts[0] < report.parts[1]:
+        print(_("{planned} of {parts} parts of the site planned; the others, which show no edited article, "
+                "as the last build planned them").format(planned=report.parts[0], parts=report.parts[1]))
     if verbose:
         for skipped in loaded.skipped:
             print(_("skipped {path}: {reason}").format(path=skipped.path, reason=localize(skipped.reason)))

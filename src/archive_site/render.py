@@ -370,8 +370,8 @@ Planned = tuple[str, str, tuple | None, bool]
 
 
 def plan_and_render(parts: list[Callable[[], Iterable[PagePlan]]], renderer: Renderer, writer: StagingWriter,
-                    jobs: int, progress: Progress | None, shown: Callable[[], list[int]]
-                    ) -> list[tuple[list[int], list[Planned]]]:
+                    jobs: int, progress: Progress | None, shown: Callable[[], object]
+                    ) -> list[tuple[object, list[Planned]]]:
     """Plan each part of the site (plan.Planner.parts) and render the pages
     whose fingerprint `writer` does not have, the parts spread over `jobs`
     forked processes. Each process plans its parts from the model it
@@ -381,7 +381,7 @@ def plan_and_render(parts: list[Callable[[], Iterable[PagePlan]]], renderer: Ren
     part: Planner.shown) and what it planned. Raises jinja2.TemplateError
     for a template problem."""
 
-    def run(part: Callable[[], Iterable[PagePlan]]) -> tuple[list[int], list[Planned]]:
+    def run(part: Callable[[], Iterable[PagePlan]]) -> tuple[object, list[Planned]]:
         shown()  # anything noted before this part is not its own
         done = []
         for plan in part():
