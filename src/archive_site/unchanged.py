@@ -229,14 +229,12 @@ class Previous:
 
     def recall(self, inputs: Inputs) -> Outcome | None:
         """The previous build's outcome when nothing it read has changed and
-        its output is intact, else None."""
+        its output is intact, else None. (`intact` may still be asked; then
+        `close`.)"""
         record = self.record
         if record is None:
             return None
-        try:
-            return self._recall(record, inputs)
-        finally:
-            self.close()
+        return self._recall(record, inputs)
 
     def _recall(self, record: dict, inputs: Inputs) -> Outcome | None:
         try:
