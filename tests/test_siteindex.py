@@ -174,3 +174,23 @@ def test_verbose_output_says_how_many_parts_were_planned(cli, site):
     line = next(line for line in run.out.splitlines() if "parts of the site planned" in line)
     planned, _, parts = line.partition(" parts")[0].partition(" of ")
     assert 0 < int(planned) < int(parts)
+
+
+def test_a_page_of_the_index_outside_the_output_is_never_kept(site):
+    """The index is read from the cache folder: a part whose page would lie
+    outside the output (a crafted or damaged file) is planned again, even
+    when the manifest lists that path too."""
+    from archive_site import siteindex
+    from archive_site.unchanged import Previous
+
+    build(site)
+    cache = site / ".archive-site-cache"
+    index = siteindex.load(cache, Previous(cache, site / "build").intact())
+    assert index is not None
+    fingerprints = {path: "f" for part in index.parts for path, _, _ in part.each_page()}
+    assert index.stale(index.frame, index.cards, len(index.parts), fingerprints) == []
+    for escaping in ("../outside.html", "/etc/outside.html", "a/../../outside.html", "a\\..\\outside.html"):
+        part = index.parts[3]
+        index.parts[3] = siteindex.Part(part.shown, part.pages + siteindex.PAGE_END + escaping)
+        assert index.stale(index.frame, index.cards, len(index.parts), {**fingerprints, escaping: "f"}) == [3]
+        index.parts[3] = part

@@ -446,9 +446,11 @@ class Builder:
         stale = index.stale(frame, cards, len(parts), writer.previous) if index is not None and frame else None
         todo = range(len(parts)) if stale is None else stale
         report.parts = (len(todo), len(parts))
+        # What each part showed, packed in the worker that planned it; nothing without an index to make.
+        shown = (lambda: siteindex.pack(planner.shown())) if frame is not None else (lambda: None)
         writer.begin()
         planned = dict(zip(todo, plan_and_render([parts[n] for n in todo], renderer, writer, self.options.jobs,
-                                                 progress, lambda: siteindex.pack(planner.shown())), strict=True))
+                                                 progress, shown), strict=True))
         kept: list[siteindex.Part] | None = []
         listed = []
         for n in range(len(parts)):

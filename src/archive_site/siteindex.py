@@ -117,6 +117,12 @@ class Part:
 PAGE_END, PAGE_DATE = "\x1e", "\x1f"
 
 
+def _in_output(path: str) -> bool:
+    """Whether `path` is one a plan could have: relative, inside the output
+    folder (the index is read from a folder a build does not own alone)."""
+    return bool(path) and not path.startswith("/") and "\\" not in path and ".." not in path.split("/")
+
+
 def pack(positions: list[int]) -> str:
     """Sorted positions as a Part keeps them (in the worker that planned the part)."""
     return base64.b64encode(array("i", positions).tobytes()).decode("ascii")
@@ -145,7 +151,8 @@ class SiteIndex:
         stale = []
         try:
             for n, part in enumerate(self.parts):
-                if part.shows_any(changed) or not all(path in fingerprints for path, _, _ in part.each_page()):
+                if part.shows_any(changed) or not all(path in fingerprints and _in_output(path)
+                                                      for path, _, _ in part.each_page()):
                     stale.append(n)
         except ValueError:  # a damaged file
             return None
