@@ -360,7 +360,10 @@ class Builder:
         site = make_site(config, articles, gazetteer, self.last_site[0] if self.last_site else None,
                          redirects, removed, stored)
         leads = lead_pictures(site, pictures)
-        cards = article_digests(site, leads)
+        frame = None
+        if inputs_key is not None:  # the site index's (siteindex.py)
+            frame = siteindex.frame(inputs_key, site.articles, pictures, site.redirects, site.removed)
+        cards = article_digests(site, leads, self._known_cards(frame, site, loaded.fresh))
         context.site, context.digests = site, cards
         plugins.call("on_site", site, context)
         report.articles = len(site.articles)
@@ -383,9 +386,6 @@ class Builder:
                               pictures)
             if isinstance(writer, StagingWriter) and not plugins.has("on_plans"):
                 # Planned and rendered part by part in the workers (no plan is held for the whole site).
-                frame = None
-                if inputs_key is not None:
-                    frame = siteindex.frame(inputs_key, site.articles, pictures, site.redirects, site.removed)
                 self._plan_and_render(planner, renderer, writer, report, progress if large else None, frame, cards)
             else:  # a plugin sees the plans of every page at once
                 todo = []
@@ -429,6 +429,20 @@ class Builder:
         report.seconds = time.perf_counter() - started
         return report
 
+    def _known_cards(self, frame: str | None, site: Site, fresh: set[str]) -> dict[str, str]:
+        """The articles' digests the site index has, when it has this `frame`,
+        for the articles whose files this build did not read afresh (their
+        records are those the indexed build read): a digest is made of an
+        article's fields, which are the frame's and its record's, its terms'
+        links and its lead picture, which are the frame's. Reads the index."""
+        if frame is None or self._intact is None:
+            return {}
+        self._index = siteindex.load(self.cache_dir, self._intact)
+        if self._index is None or self._index.frame != frame:
+            return {}
+        return {article.slug: self._index.cards[article.slug] for article in site.articles
+                if article.source not in fresh and article.slug in self._index.cards}
+
     def _plan_and_render(self, planner: Planner, renderer: Renderer, writer: StagingWriter, report: BuildReport,
                          progress: Progress | None, frame: str | None, cards: dict[str, str]) -> None:
         """Plan every page and render those that changed, the parts of the
@@ -440,8 +454,6 @@ class Builder:
         from .render import plan_and_render, render_page
 
         parts = planner.parts()
-        if frame is not None and self._intact is not None:
-            self._index = siteindex.load(self.cache_dir, self._intact)
         index = self._index
         stale = index.stale(frame, cards, len(parts), writer.previous) if index is not None and frame else None
         todo = range(len(parts)) if stale is None else stale

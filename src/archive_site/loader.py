@@ -73,6 +73,8 @@ class LoadResult:
     skipped: list[SkippedFile] = field(default_factory=list)
     # The size and modification time of each article's file, by its path.
     states: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # The files this load read (the others came from the cache or the memo, as an earlier load read them).
+    fresh: set[str] = field(default_factory=set)
 
     @property
     def errors(self) -> list[ContentError]:
@@ -180,6 +182,7 @@ def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds
         return read_article(Path(found.path), found.rel, converter, term_keys, sidecar)
 
     unreadable = set()
+    result.fresh = {files[n].rel for n in missing}
     for n, (article, problems, readable) in zip(missing, fork_map(read, missing, jobs), strict=True):
         outcomes[n] = (article, problems)
         if not readable:  # a read error is not remembered: it may be gone by the next build

@@ -62,12 +62,16 @@ def lead_pictures(site: Site, pictures: dict) -> dict[str, tuple[str, int, int]]
     return leads
 
 
-def article_digests(site: Site, leads: dict[str, tuple[str, int, int]] | None = None) -> dict[str, str]:
+def article_digests(site: Site, leads: dict[str, tuple[str, int, int]] | None = None,
+                    known: dict[str, str] | None = None) -> dict[str, str]:
     """The digest of each article as pages show it, by slug: its fields,
     the links to its terms and its lead picture as cards show it. Computed
-    once per build; a page showing an article is fingerprinted with it."""
+    once per build; a page showing an article is fingerprinted with it.
+    `known`: digests made before of the same articles, by slug (siteindex.py)."""
     leads = leads or {}
-    return {article.slug: article_digest(site, article, leads.get(article.slug)) for article in site.articles}
+    known = known or {}
+    return {article.slug: known.get(article.slug) or article_digest(site, article, leads.get(article.slug))
+            for article in site.articles}
 
 
 def article_digest(site: Site, article: Article, lead: tuple[str, int, int] | None) -> str:

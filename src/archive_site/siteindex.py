@@ -20,6 +20,10 @@ frame it stored, a part whose articles all kept their digests would plan
 exactly as before, and is not planned. Its pages keep the fingerprints of
 the output's manifest and their sitemap entries come from the index.
 
+The articles' digests are kept too: with the same frame, an article whose
+file the build did not read afresh (its record came from the cache, as the
+indexed build had it) has the digest stored, which is not made again.
+
 The index is valid only with the output the same build left (its record in
 unchanged.py: the marker, and the state of every folder of the output).
 """
