@@ -36,7 +36,8 @@ class Served:
         self.port = free_port()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "archive_site", "serve", str(site), "--port", str(self.port), *args],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8")
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+            preexec_fn=_interruptible)
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
         self.wait_for_line("Watching for changes")
@@ -64,7 +65,19 @@ class Served:
     def stop(self) -> int:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
-        return self.process.wait(timeout=20)
+        try:
+            return self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()  # never left running after the test
+            self.process.wait()
+            raise
+
+
+def _interruptible() -> None:
+    """In the server's process before it starts: Ctrl-C (SIGINT) stops it,
+    as in a terminal, even when the tests run as a background job, whose
+    processes start with SIGINT ignored (Python then sets no handler)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture
