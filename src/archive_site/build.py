@@ -363,7 +363,10 @@ class Builder:
         frame = None
         if inputs_key is not None:  # the site index's (siteindex.py)
             frame = siteindex.frame(inputs_key, site.articles, pictures, site.redirects, site.removed)
-        cards = article_digests(site, leads, self._known_cards(frame, site, loaded.fresh))
+        if frame is not None and self._intact is not None:
+            self._index = siteindex.load(self.cache_dir, self._intact)
+        known = self._index.known_cards(frame, site.articles, loaded.fresh) if self._index is not None else {}
+        cards = article_digests(site, leads, known)
         context.site, context.digests = site, cards
         plugins.call("on_site", site, context)
         report.articles = len(site.articles)
@@ -429,20 +432,6 @@ class Builder:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _known_cards(self, frame: str | None, site: Site, fresh: set[str]) -> dict[str, str]:
-        """The articles' digests the site index has, when it has this `frame`,
-        for the articles whose files this build did not read afresh (their
-        records are those the indexed build read): a digest is made of an
-        article's fields, which are the frame's and its record's, its terms'
-        links and its lead picture, which are the frame's. Reads the index."""
-        if frame is None or self._intact is None:
-            return {}
-        self._index = siteindex.load(self.cache_dir, self._intact)
-        if self._index is None or self._index.frame != frame:
-            return {}
-        return {article.slug: self._index.cards[article.slug] for article in site.articles
-                if article.source not in fresh and article.slug in self._index.cards}
-
     def _plan_and_render(self, planner: Planner, renderer: Renderer, writer: StagingWriter, report: BuildReport,
                          progress: Progress | None, frame: str | None, cards: dict[str, str]) -> None:
         """Plan every page and render those that changed, the parts of the
@@ -459,10 +448,10 @@ class Builder:
         todo = range(len(parts)) if stale is None else stale
         report.parts = (len(todo), len(parts))
         # What each part showed, packed in the worker that planned it; nothing without an index to make.
-        shown = (lambda: siteindex.pack(planner.shown())) if frame is not None else (lambda: None)
+        taken = (lambda: siteindex.pack(planner.shown())) if frame is not None else (lambda: None)
         writer.begin()
         planned = dict(zip(todo, plan_and_render([parts[n] for n in todo], renderer, writer, self.options.jobs,
-                                                 progress, shown), strict=True))
+                                                 progress, taken), strict=True))
         kept: list[siteindex.Part] | None = []
         listed = []
         for n in range(len(parts)):

@@ -266,8 +266,8 @@ class Planner:
         beside its page (`original.txt` or `original.md`), byte for byte."""
         if not self.site.config.publish_originals or self.site_dir is None:
             return
+        self.projector.show([a.slug for a in articles])
         for article in articles:
-            self.projector.shown.add(article.slug)
             path = article.url + original_name(article)
             yield PagePlan(path, _digest(path, article.sha256), None, {"file": str(self.site_dir / article.source)})
 
@@ -277,8 +277,8 @@ class Planner:
         and inode, and images.py."""
         if self.site_dir is None:
             return
+        self.projector.show([a.slug for a in articles])
         for article in articles:
-            self.projector.shown.add(article.slug)
             for picture in self.pictures.get(article.slug, ()):
                 path = article.url + picture.name
                 yield PagePlan(path, _digest(images.EPOCH, path, picture.path, picture.stamp), None,
@@ -301,7 +301,7 @@ class Planner:
         # keeps the count) rewrites no download.
         rows = self._rows
         about = {**about, "page": self.site.config.base_url + quote(folder, safe="/")}
-        self.projector.shown.update([a.slug for a in articles])
+        self.projector.show([a.slug for a in articles])
         shown = "".join([rows.digest(a) for a in articles])
         for fmt, name in downloads.FILES.items():
             path = folder + name

@@ -144,6 +144,17 @@ class SiteIndex:
         """Whether `other` has these parts (to store them again is not needed)."""
         return other is not None and bool(other.stored) and other.parts == self.parts
 
+    def known_cards(self, frame: str | None, articles: list[Article], fresh: set[str]) -> dict[str, str]:
+        """The digests of `articles` this index has, when it has this `frame`,
+        for those whose files the build did not read afresh (`fresh`): their
+        records are those the indexed build read, and the rest of what a
+        digest covers (terms' links, lead picture) is the frame's."""
+        if frame != self.frame:
+            return {}
+        cards = self.cards
+        return {article.slug: cards[article.slug] for article in articles
+                if article.source not in fresh and article.slug in cards}
+
     def stale(self, frame: str, cards: dict[str, str], parts: int, fingerprints: dict[str, str]) -> list[int] | None:
         """The parts to plan again, by position, when this index can stand for
         the others: the frame is `frame`, there are as many `parts`, and the

@@ -140,6 +140,11 @@ class Projector:
         text = "\x1f".join(part if isinstance(part, str) else self.project(part) for part in parts)
         return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
+    def show(self, slugs: list[str]) -> None:
+        """Note the articles `slugs` as shown (what a plan made without
+        projecting them shows of them: a list's rows, an article's files)."""
+        self.shown.update(slugs)
+
     def article(self, slug: str) -> str:
         """The digest of the article `slug` as shown, noted as shown."""
         self.shown.add(slug)
