@@ -194,3 +194,53 @@ def test_a_page_of_the_index_outside_the_output_is_never_kept(site):
         index.parts[3] = siteindex.Part(part.shown, part.pages + siteindex.PAGE_END + escaping)
         assert index.stale(index.frame, index.cards, len(index.parts), {**fingerprints, escaping: "f"}) == [3]
         index.parts[3] = part
+
+
+def count_rows_made(monkeypatch) -> list:
+    """The articles whose download rows are made (not taken from before), in order."""
+    from archive_site import downloads
+    made, record = [], downloads.record
+    monkeypatch.setattr(downloads, "record", lambda config, a, links: made.append(a.slug) or record(config, a, links))
+    return made
+
+
+def test_download_rows_of_unchanged_articles_are_taken_from_the_cache(site, tmp_path, monkeypatch):
+    build(site)
+    edit(site, 5, "جملة أضيفت إلى النص فغيرت عدد كلماته.")
+    made = count_rows_made(monkeypatch)
+    build(site)
+    assert len(made) == 1
+    monkeypatch.undo()
+    assert snapshot(site / "build") == clean_output(site, tmp_path)
+
+
+def test_download_rows_are_made_again_under_other_settings_or_without_the_cache(site, tmp_path, monkeypatch):
+    build(site)
+    write_site(site, {"site.yml": (site / "site.yml").read_text(encoding="utf-8") + "base_url: https://example.org/a/\n"})
+    made = count_rows_made(monkeypatch)
+    build(site)
+    assert len(made) == 15  # the addresses in every row changed
+    made.clear()
+    build(site, clean=True)
+    assert len(made) == 15
+    monkeypatch.undo()
+    assert snapshot(site / "build") == clean_output(site, tmp_path)
+    assert "https://example.org/a/articles/" in (site / "build/archive/articles.csv").read_text(encoding="utf-8")
+
+
+def test_a_builder_takes_the_rows_of_its_last_build_and_a_damaged_table_only_costs_time(site, tmp_path, monkeypatch):
+    import sqlite3
+    builder = Builder(site, BuildOptions(search=False))
+    assert builder.build().published
+    edit(site, 3, "سطر.")
+    made = count_rows_made(monkeypatch)
+    assert builder.build().published
+    assert len(made) == 1
+    made.clear()
+    with sqlite3.connect(site / ".archive-site-cache/records.sqlite") as db:  # rows that are not strings
+        db.execute("UPDATE rows SET json = x'00'")
+    edit(site, 4, "سطر.")
+    report = build(site)
+    assert len(made) == 15 and report.published
+    monkeypatch.undo()
+    assert snapshot(site / "build") == clean_output(site, tmp_path)

@@ -36,7 +36,7 @@ from .loader import (SIDECAR_SUFFIXES, ContentScan, LoadResult, load_extra_pages
 from .ledger import LEDGER_FILE, Ledger, LedgerError, Settled, history_dates, load_ledger, save_ledger
 from .model import Article, ContentError, Page
 from .redact import exposed_addresses, redact_all
-from . import search, siteindex, unchanged
+from . import downloads, search, siteindex, unchanged
 from .siteindex import TEXT_FIELDS
 from .fsops import iter_static
 from .publish import MARKER, StagingWriter, Writer
@@ -164,6 +164,7 @@ class Builder:
         self._index: siteindex.SiteIndex | None = None
         self._planned: siteindex.SiteIndex | None = None
         self._intact: int | None = None  # the id of the last build, when its output is as it left it
+        self._known_rows: tuple[str, dict[str, tuple[str, str]]] | None = None  # (key, rows) of the last build
 
     def build(self, writer_factory: Callable[[Path, bool], Writer] | None = None,
               progress: Progress | None = None) -> BuildReport:
@@ -385,8 +386,9 @@ class Builder:
         self._ahead = {}
         try:
             phase(count(len(site.articles), "planning the pages of {n} article", "planning the pages of {n} articles"))
+            rows = self._rows(site, links, cards, cache)
             planner = Planner(site, renderer.template_epoch, cards, links, pages, renderer.has_template, site_dir,
-                              pictures)
+                              pictures, rows)
             if isinstance(writer, StagingWriter) and not plugins.has("on_plans"):
                 # Planned and rendered part by part in the workers (no plan is held for the whole site).
                 self._plan_and_render(planner, renderer, writer, report, progress if large else None, frame, cards)
@@ -423,6 +425,9 @@ class Builder:
             writer.abandon()
             raise
         report.published = True
+        key = downloads.Rows.key(site.config)
+        cache.put_rows(key, rows.made, set(cards.values()))
+        self._known_rows = (key, rows.by_card())
         if not config.plugins:  # a plugin may change any article or page: nothing is rendered ahead
             self._published = Published(config, site, gazetteer, cards, links, pages, pictures, renderer)
         if stored is None or stored[0] != site.shape:  # else the file has them already
@@ -588,6 +593,18 @@ class Builder:
         self._tagged = {key: memo[key] for key in keys}  # forget what is gone
         return ([self._tagged[key][0] for key in keys],
                 [warning for key in keys for warning in self._tagged[key][1]])
+
+    def _rows(self, site: Site, links: dict, cards: dict[str, str], cache: RecordCache) -> downloads.Rows:
+        """The downloads' rows of every article, made before the pages are
+        planned (once for all the workers): those of articles whose digest is
+        the same as in the last build of this process, or in the cache, are
+        taken as they were made."""
+        key = downloads.Rows.key(site.config)
+        known = self._known_rows[1] if self._known_rows and self._known_rows[0] == key else cache.rows(key)
+        rows = downloads.Rows(site.config, links, cards, known)
+        rows.make_all(site.articles)
+        rows.known = {}  # what was not taken is not held twice
+        return rows
 
     def _stored_neighbours(self) -> tuple[str, dict] | None:
         """The shape and neighbours an earlier build stored, if readable."""

@@ -237,6 +237,45 @@ class RecordCache:
             self._reader = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True)
         return self._reader
 
+    def rows(self, key: str) -> dict[str, tuple[str, str]]:
+        """The downloads' rows (JSON, CSV) stored under `key` (the settings
+        and the code that make them, downloads.Rows.key), by the digest of
+        their article (plan.article_digests), which covers the rest."""
+        if self.stale or self.folder is None:
+            return {}
+        try:
+            db = self._reader_db()
+            found = db.execute("SELECT value FROM meta WHERE key = 'rows'").fetchone()
+            if found is None or found[0] != key:
+                return {}
+            return {card: (json_line, csv_line) for card, json_line, csv_line in db.execute(
+                "SELECT card, json, csv FROM rows") if isinstance(json_line, str) and isinstance(csv_line, str)}
+        except sqlite3.Error:  # none stored yet, or unreadable: they are made again
+            return {}
+
+    def put_rows(self, key: str, made: dict[str, tuple[str, str]], keep: set[str]) -> None:
+        """Store the rows `made` under `key`, and drop those of articles not
+        in `keep` (digests) once they are as many as the kept ones. Rows are
+        only a saving: a database that cannot be written is left alone."""
+        if self.folder is None or self.unwritable or self.stale:
+            return
+        self.close()
+        try:
+            with _connect(self.path) as db:
+                found = db.execute("SELECT value FROM meta WHERE key = 'rows'").fetchone()
+                if found is None or found[0] != key:
+                    db.execute("DELETE FROM rows")
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('rows', ?)", (key,))
+                db.executemany("INSERT OR REPLACE INTO rows VALUES (?, ?, ?)",
+                               [(card, json_line, csv_line) for card, (json_line, csv_line) in made.items()])
+                stored = db.execute("SELECT COUNT(*) FROM rows").fetchone()[0]
+                if stored > 2 * len(keep):
+                    db.execute("CREATE TEMP TABLE kept (card TEXT PRIMARY KEY)")
+                    db.executemany("INSERT OR IGNORE INTO kept VALUES (?)", [(card,) for card in keep])
+                    db.execute("DELETE FROM rows WHERE card NOT IN (SELECT card FROM kept)")
+        except sqlite3.Error:
+            pass
+
     def close(self) -> None:
         """Close the connection values are read through (reopened when needed)."""
         if self._reader is not None:
@@ -275,6 +314,7 @@ class RecordCache:
             with _connect(self.path) as db:
                 if self.stale:
                     db.execute("DELETE FROM records")
+                    db.execute("DELETE FROM rows")
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('salt', ?)", (self.salt,))
                 db.executemany("DELETE FROM records WHERE what = ? AND path = ?", gone)
                 db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)",
@@ -310,6 +350,7 @@ def _connect(path: Path) -> _Transaction:
         db.execute("CREATE TABLE IF NOT EXISTS records (what TEXT NOT NULL, path TEXT NOT NULL,"
                    " state TEXT NOT NULL, stored_ns INTEGER NOT NULL, value TEXT NOT NULL,"
                    " PRIMARY KEY (what, path))")
+        db.execute("CREATE TABLE IF NOT EXISTS rows (card TEXT PRIMARY KEY, json TEXT NOT NULL, csv TEXT NOT NULL)")
     except BaseException:
         db.close()
         raise

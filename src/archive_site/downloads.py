@@ -46,41 +46,61 @@ class Rows:
     """Each article's row, made once per build and shared by every list
     that holds it: as a JSON object, as a CSV line, and a digest of it
     (what a list's fingerprint is made of). `links`: each article's terms
-    by kind (by slug)."""
+    by kind (by slug).
 
-    def __init__(self, config: SiteConfig, links: dict[str, dict]):
+    A row is made of the article's fields and terms, all of which the
+    article's digest (plan.article_digests, `cards`) covers, and of the
+    settings and this module (`key`): `known` rows made under the same key,
+    by digest, are taken as they are rather than made again (the build
+    keeps them in its cache); `made` holds those made here."""
+
+    def __init__(self, config: SiteConfig, links: dict[str, dict], cards: dict[str, str] | None = None,
+                 known: dict[str, tuple[str, str]] | None = None):
         self.config = config
         self.links = links
-        self._rows: dict[str, dict] = {}
-        self._json: dict[str, str] = {}
-        self._csv: dict[str, str] = {}
+        self.cards = cards or {}
+        self.known = known or {}
+        self.made: dict[str, tuple[str, str]] = {}
+        self._lines: dict[str, tuple[str, str]] = {}
         self._digests: dict[str, str] = {}
+        self._out = io.StringIO()
+        self._writer = csv.writer(self._out, lineterminator="\r\n")
+
+    @staticmethod
+    def key(config: SiteConfig) -> str:
+        """What the rows depend on besides their articles."""
+        return hashlib.blake2b(f"{SCHEMA}|{EPOCH}|{config!r}".encode("utf-8"), digest_size=16).hexdigest()
 
     def row(self, article: Article) -> dict:
-        found = self._rows.get(article.slug)
+        return record(self.config, article, self.links[article.slug])
+
+    def lines(self, article: Article) -> tuple[str, str]:
+        """The row as a JSON object and as a CSV line (RFC 4180): a list of
+        names joined by " | "; a cell that a spreadsheet would run as a
+        formula (starting with = + - @) gets a leading apostrophe, so a
+        title is never code on the researcher's machine."""
+        found = self._lines.get(article.slug)
         if found is None:
-            found = self._rows[article.slug] = record(self.config, article, self.links[article.slug])
+            card = self.cards.get(article.slug)
+            found = self.known.get(card) if card else None
+            if found is None:
+                row = self.row(article)
+                out = self._out
+                out.seek(0)
+                out.truncate()
+                self._writer.writerow(
+                    [_cell(" | ".join(value) if isinstance(value, list) else value) for value in row.values()])
+                found = (json.dumps(row, ensure_ascii=False, separators=(",", ":")), out.getvalue())
+                if card:
+                    self.made[card] = found
+            self._lines[article.slug] = found
         return found
 
     def json(self, article: Article) -> str:
-        found = self._json.get(article.slug)
-        if found is None:
-            found = self._json[article.slug] = json.dumps(self.row(article), ensure_ascii=False, separators=(",", ":"))
-        return found
+        return self.lines(article)[0]
 
     def csv(self, article: Article) -> str:
-        """The CSV line (RFC 4180): a list of names joined by " | "; a cell
-        that a spreadsheet would run as a formula (starting with = + - @)
-        gets a leading apostrophe, so a title is never code on the
-        researcher's machine."""
-        found = self._csv.get(article.slug)
-        if found is None:
-            row = self.row(article)
-            out = io.StringIO()
-            csv.writer(out, lineterminator="\r\n").writerow(
-                [_cell(" | ".join(value) if isinstance(value, list) else value) for value in row.values()])
-            found = self._csv[article.slug] = out.getvalue()
-        return found
+        return self.lines(article)[1]
 
     def digest(self, article: Article) -> str:
         found = self._digests.get(article.slug)
@@ -88,6 +108,16 @@ class Rows:
             found = self._digests[article.slug] = hashlib.blake2b(
                 self.json(article).encode("utf-8"), digest_size=8).hexdigest()
         return found
+
+    def make_all(self, articles: list[Article]) -> None:
+        """Make (or take) the row of every article in `articles` now."""
+        for article in articles:
+            self.lines(article)
+
+    def by_card(self) -> dict[str, tuple[str, str]]:
+        """The rows made or taken so far, by article digest (`known` for a later build)."""
+        cards = self.cards
+        return {cards[slug]: lines for slug, lines in self._lines.items() if slug in cards}
 
 
 def as_json(rows: Rows, articles: list[Article], about: dict) -> str:

@@ -91,9 +91,10 @@ class Planner:
     def __init__(self, site: Site, epochs: Callable[[str], str], cards: dict[str, str],
                  links: dict[str, dict[str, list[TermRef]]], pages: list[Page] = (),
                  has_template: Callable[[str], bool] = lambda name: False, site_dir: Path | None = None,
-                 pictures: dict[str, list[images.Picture]] | None = None):
+                 pictures: dict[str, list[images.Picture]] | None = None, rows: downloads.Rows | None = None):
         """`has_template` tells whether a template exists: a taxonomy's pages
-        use `<key>/taxonomy.html` and `<key>/term.html` when the site has them."""
+        use `<key>/taxonomy.html` and `<key>/term.html` when the site has them.
+        `rows`: the downloads' rows, when the build made them already."""
         self.site = site
         self.has_template = has_template
         self.site_dir = site_dir  # where the articles' files are: for publish_originals and pictures
@@ -102,6 +103,8 @@ class Planner:
         self.epochs = epochs
         self.links = links
         self.projector = Projector(cards)
+        if rows is not None:
+            self._rows = rows
         self._place_maps: dict[str, PlaceMaps] = {}
         # When a feed without entries was updated: today, once for the whole build (all its processes).
         self._today = atom_time(dt.datetime.combine(dt.date.today(), dt.time()), site.config.zone)
@@ -286,7 +289,7 @@ class Planner:
 
     @cached_property
     def _rows(self) -> downloads.Rows:
-        """Each article's row in the downloads, made once per process."""
+        """Each article's row in the downloads, made once per process (or given)."""
         return downloads.Rows(self.site.config, self.links)
 
     def _term_data(self, taxonomy: Taxonomy, term: Term) -> Iterator[PagePlan]:
