@@ -561,7 +561,7 @@ def tag_articles(articles: list[Article], gazetteer: Gazetteer, taxonomies: tupl
     for article, outcome in zip(articles, outcomes, strict=True):
         found, unknown = outcome[:2]
         same = all(article.terms.get(key) == names for key, names in found.items())
-        tagged.append(article if same else replace(article, terms={**article.terms, **found}))
+        tagged.append(article if same else article.with_terms({**article.terms, **found}))
         detections.append(outcome[2] if len(outcome) > 2 else None)
         by_article.append(list(unknown))
     return tagged, detections, [w for warnings in by_article for w in warnings], by_article

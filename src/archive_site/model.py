@@ -86,6 +86,14 @@ class Article:
     extra: Mapping[str, object] = field(default_factory=dict)
     sha256: str = ""
 
+    def with_terms(self, terms: Mapping[str, tuple[str, ...]]) -> Article:
+        """A copy with other `terms`: dataclasses.replace without running the
+        constructor again (a build gives every article its found terms)."""
+        copy = object.__new__(Article)
+        copy.__dict__.update(self.__dict__)
+        copy.__dict__["terms"] = terms
+        return copy
+
     @property
     def url(self) -> str:
         """The article's site path, a folder: `articles/<slug>/`."""
