@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from conftest import snapshot, write_site
@@ -21,12 +22,17 @@ def article(i: int, body: str = "", front: str = "") -> str:
             f"- **نقطة** أولى\n- نقطة ثانية\n")
 
 
-@pytest.fixture
-def site(tmp_path):
+def fifteen_articles(tmp_path) -> Path:
+    """A site of 15 articles in four places and three tags, four to a page."""
     files = {f"content/{i:02}.md": article(i) for i in range(15)}
     files["site.yml"] = ("title: أرشيف\nper_page: 4\npublish_originals: true\n"
                          "taxonomies: [places, actors, {key: tags, feeds: true}]\n")
     return write_site(tmp_path / "site", files)
+
+
+@pytest.fixture
+def site(tmp_path):
+    return fifteen_articles(tmp_path)
 
 
 def build(site, **options) -> BuildReport:

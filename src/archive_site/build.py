@@ -34,7 +34,7 @@ from .i18n import N_, _, count
 from .loader import (SIDECAR_SUFFIXES, ContentScan, LoadResult, load_extra_pages, load_site, make_converter,
                      read_article, scan_content)
 from .ledger import LEDGER_FILE, Ledger, LedgerError, Settled, history_dates, load_ledger, save_ledger
-from .model import Article, ContentError, Page
+from .model import Article, ContentError, Page, SourceChanged
 from .redact import exposed_addresses, redact_all
 from . import downloads, search, siteindex, unchanged
 from .siteindex import TEXT_FIELDS
@@ -228,6 +228,10 @@ class Builder:
             report.search = searcher.result if searcher else None
         except PluginError as exc:
             raise BuildError(exc.error) from None
+        except SourceChanged as exc:  # before any page was written (else _run reports it)
+            report = BuildReport(out_dir=self.out_dir, loaded=LoadResult(), seconds=time.perf_counter() - started)
+            report.errors.append(ContentError(exc.path, N_("the file changed or went away while the site was being "
+                                                            "built"), None, N_("build again")))
         if inputs is not None:
             if report.published and (report.search is None or report.search.ok):
                 # The ledger as this build left it: what the next one will read.
@@ -307,9 +311,12 @@ class Builder:
         context.gazetteer = gazetteer
         cache = self._cache(cache_salt(gazetteer, config))
         phase(count(len(scan.files), "reading {n} article file", "reading {n} article files"))
+        # A command-line build reads the text of the articles it has in its cache only for the pages it renders;
+        # search indexing and redaction read every article's text.
+        hollow = inputs_key is not None and not options.search and not config.redact
         loaded = load_site(site_dir, config.content_dirs, cache, options.jobs,
                            allow_outside=config.follow_outside_links, forbidden=(self.out_dir,),
-                           term_keys=config.term_keys, scan=scan, memo=self._parsed)
+                           term_keys=config.term_keys, scan=scan, memo=self._parsed, hollow=hollow)
         loaded.problems.extend(files.static_problems)
         pages, page_problems = load_extra_pages(site_dir, config.extra_pages, config.term_keys)
         loaded.problems.extend(page_problems)
@@ -351,7 +358,7 @@ class Builder:
         articles = plugins.call("on_articles", articles, context)
         pictures = {}
         for article in articles:
-            if article.image or "<img" in article.body_html:
+            if article.shows_pictures():
                 found, problems = find_pictures(site_dir, article)
                 pictures[article.slug] = found
                 loaded.problems.extend(problems)
@@ -412,14 +419,16 @@ class Builder:
             writer.abandon()
             report.errors.append(template_error(exc, site_dir))
             return report
-        except PictureError as exc:
+        except SourceChanged as exc:
             writer.abandon()
             try:
                 shown = Path(exc.path).relative_to(site_dir).as_posix()
             except ValueError:
                 shown = exc.path
-            report.errors.append(ContentError(shown, N_("the picture changed or went away while the site was "
-                                                           "being built"), None, N_("build again")))
+            message = (N_("the picture changed or went away while the site was being built")
+                       if isinstance(exc, PictureError) else
+                       N_("the file changed or went away while the site was being built"))
+            report.errors.append(ContentError(shown, message, None, N_("build again")))
             return report
         except BaseException:
             writer.abandon()
@@ -543,7 +552,7 @@ class Builder:
                              date_precision=shown.date_precision)
             article = tag_articles([placed], last.gazetteer, last.config.taxonomies, detect=False)[0][0]
             if (not _same_apart_from(article, shown, TEXT_FIELDS)
-                    or last.pictures.get(shown.slug) or article.image or "<img" in article.body_html):
+                    or last.pictures.get(shown.slug) or article.shows_pictures()):
                 return []
             # Every other article as the last build showed it: a page that shows
             # another edited article is planned anew by the build.

@@ -32,7 +32,7 @@ DATABASE = "records.sqlite"
 TAG_FILE = "CACHEDIR.TAG"
 TAG_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
             "# This folder holds what archive-site builds remember; deleting it is safe.\n")
-SCHEMA = 8
+SCHEMA = 9
 # A file changed this soon before its entry was stored may have changed again
 # within the file system's time granularity without its state showing it: it
 # is read again (as git does with "racily clean" files).
@@ -112,7 +112,8 @@ def _legacy(folder: Path) -> bool:
 
 class RecordCache:
     """A mapping from (what, file path) to (file state, value). `what`
-    separates parsed records ("parse") from tag results ("tag"). The states
+    separates parsed records ("parse", without their text), their text
+    ("body", read apart: loader.load_site) and tag results ("tag"). The states
     of the entries are read from the database when the cache is opened, a
     value only when it is asked for (so the encoded records are never all in
     memory at once); `save` writes back what changed and drops the entries
@@ -125,6 +126,7 @@ class RecordCache:
         # still in the database, read and decoded on use.
         self.entries: dict[tuple[str, str], tuple[list, int, str | None]] = {}
         self._reader: sqlite3.Connection | None = None
+        self._reader_pid = 0
         self.unwritable = False  # a write failed: the database was discarded and is not written again
         self.changed: dict[tuple[str, str], tuple[list, int, str]] = {}
         self.used: set[tuple[str, str]] = set()
@@ -233,8 +235,9 @@ class RecordCache:
     def _reader_db(self) -> sqlite3.Connection:
         """The connection values are read through; read-only: it never creates
         a database that is not there."""
-        if self._reader is None:
+        if self._reader is None or self._reader_pid != os.getpid():  # a connection is not shared across fork
             self._reader = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True)
+            self._reader_pid = os.getpid()
         return self._reader
 
     def rows(self, key: str) -> dict[str, tuple[str, str]]:
@@ -449,9 +452,12 @@ def _shape(data: dict) -> object:
     if kind is None:
         raise ValueError(f"unknown shape {tag!r}")
     values = _list(inner)
-    if len(values) != len(_FIELDS[kind]):
+    names = _FIELDS[kind]
+    if len(values) != len(names):
         raise ValueError(f"a {tag!r} of an unknown shape")
-    return kind(*values)
+    record = object.__new__(kind)  # as kind(*values) does, without its per-field cost (frozen dataclasses)
+    record.__dict__.update(zip(names, values, strict=True))
+    return record
 
 
 def _pair(item: object) -> tuple:

@@ -312,7 +312,7 @@ def run_check(args) -> Exit:
     loaded.problems.extend(collect_static(site_dir, config, out_dir)[1])
     loaded.problems.extend(load_extra_pages(site_dir, config.extra_pages, config.term_keys)[1])
     for article in loaded.articles:  # pictures that a build would leave out
-        if article.image or "<img" in article.body_html:
+        if article.shows_pictures():
             loaded.problems.extend(find_pictures(site_dir, article)[1])
     _tagged, detections, unknown_places, _stored = tag_articles(loaded.articles, gazetteer, config.taxonomies)
     _ledger, settled = settle(site_dir, config, [a for a in loaded.articles if not a.draft])

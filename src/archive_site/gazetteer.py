@@ -14,7 +14,7 @@ import functools
 import hashlib
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -561,7 +561,7 @@ def tag_articles(articles: list[Article], gazetteer: Gazetteer, taxonomies: tupl
     for article, outcome in zip(articles, outcomes, strict=True):
         found, unknown = outcome[:2]
         same = all(article.terms.get(key) == names for key, names in found.items())
-        tagged.append(article if same else article.with_terms({**article.terms, **found}))
+        tagged.append(article if same else article.but(terms={**article.terms, **found}))
         detections.append(outcome[2] if len(outcome) > 2 else None)
         by_article.append(list(unknown))
     return tagged, detections, [w for warnings in by_article for w in warnings], by_article
@@ -618,7 +618,7 @@ def tag_article(article: Article, gazetteer: Gazetteer, taxonomies: tuple[Taxono
         if spec.hierarchical and not listed and len(names) > 1:
             names = _primary_first(names, article, gazetteer, kind, when)
         terms[spec.key] = tuple(names)
-    return replace(article, terms=terms), detection, warnings
+    return article.but(terms=terms), detection, warnings
 
 
 def _primary_first(names: list[str], article: Article, gazetteer: Gazetteer, kind: str,

@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from .i18n import Msg, N_
-from .model import Article, ContentError
+from .model import Article, ContentError, SourceChanged
 
 # What the published bytes depend on besides the file: this code.
 EPOCH = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=8).hexdigest()
@@ -34,13 +34,9 @@ _ALT = re.compile(r'\salt="([^"]*)"')
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-class PictureError(Exception):
+class PictureError(SourceChanged):
     """A picture could not be read when it was published (it changed or
     went away after it was checked): the build stops, publishing nothing."""
-
-    def __init__(self, path: str):
-        super().__init__(path)
-        self.path = path
 
 
 @dataclass(frozen=True)

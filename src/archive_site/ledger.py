@@ -111,7 +111,7 @@ class Ledger:
                     settled.problems.append(ContentError(
                         article.source, Msg("slug '{slug}' is the permanent address of {owner}", slug=article.slug,
                                             owner=owner), None, N_("choose another 'slug:'")))
-                    article = replace(article, slug=entry.slug)
+                    article = article.but(slug=entry.slug)
                 else:
                     kept = tuple(old for old in (*entry.previous, entry.slug) if old != article.slug)
                     entry = self.entries[article.source] = replace(entry, slug=article.slug, previous=kept)
@@ -158,8 +158,8 @@ def _placed(article: Article, entry: Entry, date_by_intake: bool) -> Article:
         return article  # most articles: nothing to change, no copy
     if article.date is None and date_by_intake:
         received = dt.datetime.combine(entry.received, dt.time())
-        return replace(article, slug=entry.slug, date=received, date_source=dates.INTAKE, date_precision="day")
-    return replace(article, slug=entry.slug)
+        return article.but(slug=entry.slug, date=received, date_source=dates.INTAKE, date_precision="day")
+    return article.but(slug=entry.slug)
 
 
 def load_ledger(site_dir: Path) -> Ledger:

@@ -24,7 +24,7 @@ from . import arabic, dates
 from .cache import RecordCache, file_state, newest_time, trusted
 from .config import OUTPUT_FOLDERS, SiteConfig, yaml_error_line
 from .i18n import N_, Msg
-from .model import Article, ContentError, Page, SkippedFile, instant
+from .model import BODY_FIELDS, Article, ContentError, HollowArticle, Page, SkippedFile, SourceChanged, instant
 from . import images
 from .sanitize import clean_html
 from .sitefiles import FoundFile, SiteWalker
@@ -144,7 +144,7 @@ class ContentFile:
 def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds"),
               cache: RecordCache | None = None, jobs: int = 1, allow_outside: bool = False,
               forbidden: tuple[Path, ...] = (), term_keys: tuple[str, ...] = TERM_KEYS,
-              scan: ContentScan | None = None, memo: dict | None = None) -> LoadResult:
+              scan: ContentScan | None = None, memo: dict | None = None, hollow: bool = False) -> LoadResult:
     """Load every article under the content folders of `site_dir`.
 
     Returns all good articles with unique slugs, and every problem found.
@@ -156,6 +156,10 @@ def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds
     `memo`: what the previous load of the same process read (the preview
     server's), by file and state; it is updated for the next one, and spares
     reading the cache again for the files that did not change.
+    `hollow`: the articles that come from the cache have their text read
+    only when it is asked for (model.HollowArticle), in whichever process
+    asks; a file whose text cannot be read back from the cache is read
+    again, and one that changed meanwhile raises SourceChanged.
     """
     scan = scan or scan_content(site_dir, content_dirs, allow_outside, forbidden)
     result = LoadResult(skipped=list(scan.skipped), problems=list(scan.problems))
@@ -169,17 +173,14 @@ def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds
             outcomes[n] = hit[1]
             if cache:
                 cache.keep("parse", found.rel)
+                cache.keep("body", found.rel)
     asked = [n for n, outcome in enumerate(outcomes) if outcome is None]
     if cache and asked:
-        for n, outcome in zip(asked, cache.get_many("parse", [(files[n].rel, files[n].state) for n in asked]),
-                              strict=True):
-            outcomes[n] = outcome
+        _from_cache(cache, [files[n] for n in asked], outcomes, asked, hollow, term_keys)
     missing = [n for n, outcome in enumerate(outcomes) if outcome is None]
 
     def read(n: int):
-        found = files[n]
-        sidecar = (Path(found.sidecar), found.sidecar_rel) if found.sidecar else None
-        return read_article(Path(found.path), found.rel, converter, term_keys, sidecar)
+        return _read_found(files[n], converter, term_keys)
 
     unreadable = set()
     result.fresh = {files[n].rel for n in missing}
@@ -188,7 +189,7 @@ def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds
         if not readable:  # a read error is not remembered: it may be gone by the next build
             unreadable.add(n)
         elif cache:
-            cache.put("parse", files[n].rel, files[n].state, outcomes[n])
+            _to_cache(cache, files[n], *outcomes[n])
     if memo is not None:
         memo.clear()
         memo.update({(found.rel, found.state): (started, outcomes[n]) for n, found in enumerate(files)
@@ -202,6 +203,75 @@ def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds
     result.articles = assign_unique_slugs(result.articles, result.problems)
     result.problems.extend(suspicious(result.articles))
     return result
+
+
+def _to_cache(cache: RecordCache, found: ContentFile, article: Article | None, problems: list[ContentError]) -> None:
+    """Store what reading `found` gave: the article without its text, the
+    problems and whether its text shows a picture ("parse"), and its text
+    apart ("body"), so that a build can hold the one without the other."""
+    head = article.but(**dict.fromkeys(BODY_FIELDS, "")) if article is not None else None
+    cache.put("parse", found.rel, found.state, (head, problems, article is not None and article.shows_pictures()))
+    if article is not None:
+        cache.put("body", found.rel, found.state, [getattr(article, name) for name in BODY_FIELDS])
+
+
+def _from_cache(cache: RecordCache, files: list[ContentFile], outcomes: list, at: list[int], hollow: bool,
+                term_keys: tuple[str, ...]) -> None:
+    """Fill `outcomes` (at the positions `at`, one per file of `files`) with
+    what the cache has of each file: (article, problems). An entry of
+    another shape, or whose text is missing, is left out (read again)."""
+    heads = cache.get_many("parse", [(found.rel, found.state) for found in files])
+    whole = [k for k, head in enumerate(heads) if _shaped(head) and head[0] is not None]
+    texts = {} if hollow else dict(zip(whole, cache.get_many("body", [(files[k].rel, files[k].state) for k in whole]),
+                                       strict=True))
+    for k, (found, head) in enumerate(zip(files, heads, strict=True)):
+        if not _shaped(head):
+            continue
+        article, problems, pictures = head
+        if article is not None:
+            if hollow:
+                cache.keep("body", found.rel)
+                article = HollowArticle.of(article, pictures, _TextReader(cache, found, article.sha256, term_keys))
+            else:
+                text = texts.get(k)
+                if not _text_shaped(text):
+                    continue
+                article = article.but(**dict(zip(BODY_FIELDS, text, strict=True)))
+        outcomes[at[k]] = (article, list(problems))
+
+
+def _shaped(head: object) -> bool:
+    return (isinstance(head, tuple) and len(head) == 3 and isinstance(head[0], (Article, type(None)))
+            and isinstance(head[1], list) and isinstance(head[2], bool))
+
+
+def _text_shaped(text: object) -> bool:
+    return isinstance(text, list) and len(text) == len(BODY_FIELDS) and all(isinstance(t, str) for t in text)
+
+
+class _TextReader:
+    """Reads an article's text back (HollowArticle): from the cache, in the
+    process that asks, else from its file again, which must still be the
+    file the build read (same digest)."""
+
+    def __init__(self, cache: RecordCache, found: ContentFile, sha256: str, term_keys: tuple[str, ...]):
+        self.cache, self.found, self.sha256, self.term_keys = cache, found, sha256, term_keys
+
+    def __call__(self) -> list[str]:
+        found = self.found
+        text = self.cache.get("body", found.rel, found.state)
+        if _text_shaped(text):
+            return text
+        article = _read_found(found, make_converter(), self.term_keys)[0]
+        if article is None or article.sha256 != self.sha256:
+            raise SourceChanged(found.rel)
+        return [getattr(article, name) for name in BODY_FIELDS]
+
+
+def _read_found(found: ContentFile, converter: markdown.Markdown, term_keys: tuple[str, ...]
+                ) -> tuple[Article | None, list[ContentError], bool]:
+    sidecar = (Path(found.sidecar), found.sidecar_rel) if found.sidecar else None
+    return read_article(Path(found.path), found.rel, converter, term_keys, sidecar)
 
 
 def read_article(path: Path, rel: str, converter: markdown.Markdown, term_keys: tuple[str, ...] = TERM_KEYS,
@@ -936,7 +1006,7 @@ def assign_unique_slugs(articles: list[Article], problems: list[ContentError]) -
     for article in derived:
         if article.slug in taken:
             other = taken[article.slug]
-            article = replace(article, slug=free_slug(article.slug, article.source, taken))
+            article = article.but(slug=free_slug(article.slug, article.source, taken))
             problems.append(ContentError(
                 article.source, Msg("same title as {other}; published at {url}", other=other.source,
                                     url=article.url), None,

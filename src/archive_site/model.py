@@ -43,6 +43,16 @@ def more_warnings(n: int) -> str:
                  "... and {n} more warnings ('archive-site check' lists them all)")
 
 
+class SourceChanged(Exception):
+    """A file the build read could not be read again as it was (it changed
+    or went away while the site was being built): the build stops,
+    publishing nothing."""
+
+    def __init__(self, path: str):
+        super().__init__(path)
+        self.path = path
+
+
 @dataclass(frozen=True)
 class Article:
     """One article, parsed and validated.
@@ -86,13 +96,21 @@ class Article:
     extra: Mapping[str, object] = field(default_factory=dict)
     sha256: str = ""
 
-    def with_terms(self, terms: Mapping[str, tuple[str, ...]]) -> Article:
-        """A copy with other `terms`: dataclasses.replace without running the
-        constructor again (a build gives every article its found terms)."""
-        copy = object.__new__(Article)
+    def but(self, **changes) -> Article:
+        """A copy with `changes` (field names and values): dataclasses.replace
+        without running the constructor again, so that an article whose
+        body is read on demand (HollowArticle) stays so."""
+        copy = object.__new__(type(self))
         copy.__dict__.update(self.__dict__)
-        copy.__dict__["terms"] = terms
+        for name, value in changes.items():
+            if name not in _FIELD_NAMES:
+                raise TypeError(f"Article has no field {name!r}")
+            copy.__dict__[name] = value
         return copy
+
+    def shows_pictures(self) -> bool:
+        """Whether it may show pictures (a lead picture, or one in its text)."""
+        return bool(self.image) or "<img" in self.body_html
 
     @property
     def url(self) -> str:
@@ -104,6 +122,52 @@ class Article:
         if self.date is None:
             return (1, 0.0, self.slug)
         return (0, -(instant(self.date) - _EPOCH).total_seconds(), self.slug)
+
+
+_FIELD_NAMES = frozenset(Article.__dataclass_fields__)
+# The fields that hold an article's text, the bulk of its record: an
+# article may have them read only when they are asked for (HollowArticle).
+BODY_FIELDS = ("body_html", "text", "footer")
+
+
+def _body_field(name: str) -> property:
+    def get(self: HollowArticle) -> str:
+        value = self.__dict__[name]
+        if value is None:  # not read yet
+            self.__dict__.update(zip(BODY_FIELDS, self.__dict__["_read"](), strict=True))
+            value = self.__dict__[name]
+        return value
+
+    def put(self: HollowArticle, value: str) -> None:
+        self.__dict__[name] = value
+
+    return property(get, put, doc=f"The article's {name}, read when first asked for.")
+
+
+class HollowArticle(Article):
+    """An article whose text (BODY_FIELDS) is read when first asked for, by
+    the callable `read` (which gives the three fields, or raises): the
+    build holds every article's other fields, and each process reads the
+    texts of the pages it renders. It is an Article in every other way;
+    `dataclasses.replace` gives one with its text read."""
+
+    body_html = _body_field("body_html")
+    text = _body_field("text")
+    footer = _body_field("footer")
+
+    @classmethod
+    def of(cls, head: Article, shows_pictures: bool, read) -> HollowArticle:
+        """`head` (an article whose body fields are ignored) with its text
+        to be read by `read`; `shows_pictures`: whether its text shows a picture."""
+        hollow = object.__new__(cls)
+        hollow.__dict__.update(head.__dict__)
+        hollow.__dict__.update(dict.fromkeys(BODY_FIELDS), _read=read, _pictures=shows_pictures)
+        return hollow
+
+    def shows_pictures(self) -> bool:
+        if self.__dict__.get("body_html") is not None:
+            return super().shows_pictures()
+        return bool(self.image) or self.__dict__["_pictures"]
 
 
 @dataclass(frozen=True)

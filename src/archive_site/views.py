@@ -24,7 +24,7 @@ import jinja2
 from .charts import Bar, Facet, Tick, Timeline
 from .maps import Dot, PlaceMap, Region, Unplaced
 from .config import SiteConfig, TaxonomySpec
-from .model import Article, Page
+from .model import Article, HollowArticle, Page
 from .taxonomy import DateArchive, Neighbours, Pager, Period, Taxonomy, Term
 
 
@@ -89,6 +89,7 @@ FIELDS: dict[type, dict[str, str]] = {
     **{kind: {f.name: VALUE for f in dataclasses.fields(kind)} for kind in (Timeline, Bar, Tick, Facet,
                                                                             PlaceMap, Region, Dot, Unplaced)},
 }
+FIELDS[HollowArticle] = FIELDS[Article]  # the same article, its text read when shown
 
 
 def seen(value: object, how: str) -> object:
@@ -157,7 +158,7 @@ class Projector:
         kind = type(value)
         if kind in _PLAIN:
             return repr(value)
-        if how == ARTICLE or kind is Article:
+        if how == ARTICLE or kind is Article or kind is HollowArticle:
             return self.article(value.slug)
         if how == ARTICLES:  # a page of a list: the most common by far
             slugs = [a.slug if a is not None else None for a in value]
