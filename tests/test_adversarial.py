@@ -719,6 +719,7 @@ def test_a_large_build_writes_its_cache_as_it_goes_and_a_failed_write_keeps_the_
 
 def test_a_preview_rebuild_reads_only_the_changed_files_from_the_cache(tmp_path, monkeypatch):
     from archive_site.build import Builder, BuildOptions
+    from archive_site.publish import StagingWriter
 
     monkeypatch.setattr(cache_module, "AMBIGUOUS_NS", 0)
     site = write_site(tmp_path / "site", {f"content/{n}.md": article(f"عنوان {n}", f"النص رقم {n}.")
@@ -733,11 +734,12 @@ def test_a_preview_rebuild_reads_only_the_changed_files_from_the_cache(tmp_path,
 
     monkeypatch.setattr(cache_module.RecordCache, "get_many", counting)
     builder = Builder(site, BuildOptions(out_dir=tmp_path / "out", search=False))
-    assert builder.build().published
+    assert builder.build(writer_factory=StagingWriter).published  # as the preview builds
     (site / "content/1.md").write_text(article("عنوان 1", "نص جديد."), encoding="utf-8")
-    report = builder.build()
+    report = builder.build(writer_factory=StagingWriter)
     assert report.published and asked[-1] == ["content/1.md"]
     assert "نص جديد" in all_text(tmp_path / "out/articles")
     # The cache still has every file for the next command-line build.
     again = cache_module.RecordCache.for_site(site, builder.cache.salt.split("|", 2)[2])
-    assert {rel for what, rel in again.entries if what == "parse"} == {f"content/{n}.md" for n in range(3)}
+    for kind in ("parse", "body"):
+        assert {rel for what, rel in again.entries if what == kind} == {f"content/{n}.md" for n in range(3)}

@@ -316,7 +316,8 @@ class Builder:
         hollow = inputs_key is not None and not options.search and not config.redact
         loaded = load_site(site_dir, config.content_dirs, cache, options.jobs,
                            allow_outside=config.follow_outside_links, forbidden=(self.out_dir,),
-                           term_keys=config.term_keys, scan=scan, memo=self._parsed, hollow=hollow)
+                           term_keys=config.term_keys, scan=scan, memo=None if hollow else self._parsed,
+                           hollow=hollow)
         loaded.problems.extend(files.static_problems)
         pages, page_problems = load_extra_pages(site_dir, config.extra_pages, config.term_keys)
         loaded.problems.extend(page_problems)
@@ -331,6 +332,7 @@ class Builder:
             loaded.articles.extend(previous[path] for path in loaded.failed if path in previous)
         articles = [a for a in loaded.articles if options.drafts or not a.draft]
         report.drafts = len(loaded.articles) - len(articles)
+        loaded.articles = []  # from here on, held once: the build's own list
         articles = redact_all(articles, config.redact)
         ledger, settled = settle(site_dir, config, articles)
         exposed, settled.redirects = exposed_addresses(settled.articles, settled.redirects, config.redact)
@@ -346,6 +348,7 @@ class Builder:
                 articles = [a for a, w in zip(articles, waiting, strict=True) if not w]
         removed = [a.slug for a in settled.articles if a.takedown]
         removed += [old for old, a in settled.redirects.items() if a.takedown]
+        settled.articles = []  # held once: the build's own list
         redirects = {old: a for old, a in settled.redirects.items() if not a.takedown}
         loaded.problems.extend(settled.problems)
         if any(not p.warning for p in settled.problems) and not options.keep_going:
@@ -353,7 +356,7 @@ class Builder:
             return report
         phase(count(len(articles), "finding places and actors in {n} article",
                      "finding places and actors in {n} articles"))
-        articles, unknown = self._tag(articles, gazetteer, config, cache, loaded.states)
+        articles, unknown = self._tag(articles, gazetteer, config, cache, loaded.states, remember=not hollow)
         loaded.problems.extend(unknown)
         articles = plugins.call("on_articles", articles, context)
         pictures = {}
@@ -583,11 +586,12 @@ class Builder:
         return renderer
 
     def _tag(self, articles: list[Article], gazetteer: Gazetteer, config: SiteConfig, cache: RecordCache,
-             states: dict[str, tuple]) -> tuple[list[Article], list[ContentError]]:
+             states: dict[str, tuple], remember: bool = True) -> tuple[list[Article], list[ContentError]]:
         """Return `articles` with the terms the gazetteer finds in them, and
         the warnings about listed places it does not know; an article this
         Builder tagged before, from the same file, gazetteer and taxonomies,
-        is reused."""
+        is reused. `remember`: keep them for the next build of this Builder
+        (the preview's; a command-line build has no next one)."""
         memo = self._tagged
         salt = cache.salt
         keys = [(a.source, a.sha256, states.get(a.source), a.slug, salt) for a in articles]
@@ -599,9 +603,9 @@ class Builder:
                 memo[keys[n]] = (article, warnings)
         for article in articles:
             cache.keep("tag", article.source)
-        self._tagged = {key: memo[key] for key in keys}  # forget what is gone
-        return ([self._tagged[key][0] for key in keys],
-                [warning for key in keys for warning in self._tagged[key][1]])
+        tagged = [memo[key] for key in keys]
+        self._tagged = dict(zip(keys, tagged, strict=True)) if remember else {}  # forget what is gone
+        return [found[0] for found in tagged], [warning for found in tagged for warning in found[1]]
 
     def _rows(self, site: Site, links: dict, cards: dict[str, str], cache: RecordCache) -> downloads.Rows:
         """The downloads' rows of every article, made before the pages are
