@@ -241,12 +241,13 @@ class Builder:
                     siteindex.save(self.cache_dir, self._planned, self._index)
                 else:
                     siteindex.forget(self.cache_dir)
+                cache_dir = str(self.cache_dir)
                 # Articles waiting for their time: valid until the first is due.
                 until = report.next_due.replace(tzinfo=config.zone).timestamp() if report.next_due else None
                 unchanged.remember(self.cache_dir, self.out_dir, *report.written, key, started_ns, until, unchanged.Outcome(
                     report.articles, report.drafts, report.good, report.pages, report.terms,
                     report.search.pages if report.search else None,
-                    [p for p in report.loaded.problems + report.errors if not p.path.startswith(str(self.cache_dir))],
+                    [p for p in report.loaded.problems + report.errors if not p.path.startswith(cache_dir)],
                     report.loaded.skipped, report.future))
             else:
                 unchanged.forget(self.cache_dir)
@@ -468,7 +469,7 @@ class Builder:
         taken = (lambda: siteindex.pack(planner.shown())) if frame is not None else (lambda: None)
         writer.begin()
         planned = dict(zip(todo, plan_and_render([parts[n] for n in todo], renderer, writer, self.options.jobs,
-                                                 progress, taken), strict=True))
+                                                 progress, taken, len(parts)), strict=True))
         kept: list[siteindex.Part] | None = []
         listed = []
         for n in range(len(parts)):

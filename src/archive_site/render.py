@@ -370,7 +370,7 @@ Planned = tuple[str, str, tuple | None, bool]
 
 
 def plan_and_render(parts: list[Callable[[], Iterable[PagePlan]]], renderer: Renderer, writer: StagingWriter,
-                    jobs: int, progress: Progress | None, shown: Callable[[], object]
+                    jobs: int, progress: Progress | None, shown: Callable[[], object], site_parts: int = 0
                     ) -> list[tuple[object, list[Planned]]]:
     """Plan each part of the site (plan.Planner.parts) and render the pages
     whose fingerprint `writer` does not have, the parts spread over `jobs`
@@ -378,7 +378,9 @@ def plan_and_render(parts: list[Callable[[], Iterable[PagePlan]]], renderer: Ren
     inherits and renders what it planned: no plan is held for the whole
     site, none crosses between processes. Return, for each part in the
     order of `parts`, the articles it showed (`shown`, asked after each
-    part: Planner.shown) and what it planned. Raises jinja2.TemplateError
+    part: Planner.shown) and what it planned. `site_parts`: how many parts
+    the whole site has, when `parts` are some of them (a few parts of a
+    large site are large: they are spread too). Raises jinja2.TemplateError
     for a template problem."""
 
     def run(part: Callable[[], Iterable[PagePlan]]) -> tuple[object, list[Planned]]:
@@ -400,8 +402,9 @@ def plan_and_render(parts: list[Callable[[], Iterable[PagePlan]]], renderer: Ren
             told = tenths
             progress(_("{percent}% of the pages planned and rendered").format(percent=tenths * 10))
 
-    return fork_map(run, parts, jobs, min_items=PARALLEL_MIN_PARTS, chunk=PARTS_PER_TASK,
-                    progress=report if progress else None)
+    large = max(len(parts), site_parts) >= PARALLEL_MIN_PARTS
+    return fork_map(run, parts, jobs, min_items=2 * PARTS_PER_TASK if large else PARALLEL_MIN_PARTS,
+                    chunk=PARTS_PER_TASK, progress=report if progress else None)
 
 
 PARALLEL_MIN_PARTS = 40  # a site of fewer parts is planned and rendered in one process
