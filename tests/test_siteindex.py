@@ -250,3 +250,19 @@ def test_a_builder_takes_the_rows_of_its_last_build_and_a_damaged_table_only_cos
     assert len(made) == 15 and report.published
     monkeypatch.undo()
     assert snapshot(site / "build") == clean_output(site, tmp_path)
+
+
+def test_rows_of_articles_gone_from_the_site_are_dropped_in_time(site):
+    import sqlite3
+
+    def stored() -> int:
+        with sqlite3.connect(site / ".archive-site-cache/records.sqlite") as db:
+            return db.execute("SELECT COUNT(*) FROM rows").fetchone()[0]
+
+    build(site)
+    assert stored() == 15
+    for round_ in (1, 2):  # every article's row changes (its word count): new rows, the old ones kept a while
+        for i in range(15):
+            edit(site, i, "كلمة " * round_)
+        build(site)
+    assert stored() == 15  # 45 rows for 15 articles: those no article has any more were dropped
