@@ -5,11 +5,12 @@ file again. The output is what a clean build writes."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 import pytest
 from conftest import snapshot, write_site
-from test_siteindex import build, clean_output, edit, fifteen_articles
+from test_siteindex import article, build, clean_output, edit, fifteen_articles
 
 from archive_site import loader
 from archive_site.build import Builder, BuildOptions
@@ -43,17 +44,23 @@ def reads(monkeypatch) -> list[str]:
     return found
 
 
-def test_a_build_reads_back_only_the_text_of_the_pages_it_renders(site, tmp_path, reads):
+def test_a_build_reads_back_only_the_text_of_the_pages_it_renders(tmp_path, reads):
+    """120 articles in three tags, whose feeds show the text of each of
+    their articles: an edit of an old article reads back the texts of its
+    tag's feed, and no other."""
+    files = {f"content/{i:03}.md": article(i) for i in range(120)}
+    files["site.yml"] = "title: أرشيف\ntaxonomies: [places, actors, {key: tags, feeds: true}]\n"
+    site = write_site(tmp_path / "site", files)
     build(site)
     assert reads == []  # every article read from its file
-    edit(site, 2)  # the same bytes: nothing to render
+    path = site / "content/012.md"  # January 2021: not among the newest the site's feed shows
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))  # the same bytes
     assert build(site).rendered == 0
     assert reads == []
-    edit(site, 5, "جملة أضيفت.")
-    report = build(site)
-    assert 0 < report.rendered
-    # The edited article was read afresh; the others' texts only for the feeds that list it.
-    assert "content/05.md" not in reads and len(set(reads)) < 15
+    path.write_text(article(12, "جملة أضيفت."), encoding="utf-8")
+    assert build(site).rendered > 0
+    same_tag = {f"content/{i:03}.md" for i in range(0, 120, 3)}  # «وسم 0», as article 12
+    assert reads and set(reads) <= same_tag - {"content/012.md"}  # the edited one was read afresh
     assert snapshot(site / "build") == clean_output(site, tmp_path)
 
 
