@@ -230,8 +230,7 @@ class Builder:
             raise BuildError(exc.error) from None
         except SourceChanged as exc:  # before any page was written (else _run reports it)
             report = BuildReport(out_dir=self.out_dir, loaded=LoadResult(), seconds=time.perf_counter() - started)
-            report.errors.append(ContentError(exc.path, N_("the file changed or went away while the site was being "
-                                                            "built"), None, N_("build again")))
+            report.errors.append(changed_error(exc, site_dir))
         if inputs is not None:
             if report.published and (report.search is None or report.search.ok):
                 # The ledger as this build left it: what the next one will read.
@@ -425,22 +424,14 @@ class Builder:
             return report
         except SourceChanged as exc:
             writer.abandon()
-            try:
-                shown = Path(exc.path).relative_to(site_dir).as_posix()
-            except ValueError:
-                shown = exc.path
-            message = (N_("the picture changed or went away while the site was being built")
-                       if isinstance(exc, PictureError) else
-                       N_("the file changed or went away while the site was being built"))
-            report.errors.append(ContentError(shown, message, None, N_("build again")))
+            report.errors.append(changed_error(exc, site_dir))
             return report
         except BaseException:
             writer.abandon()
             raise
         report.published = True
-        key = downloads.Rows.key(site.config)
-        cache.put_rows(key, rows.made, set(cards.values()))
-        self._known_rows = (key, rows.by_card())
+        cache.put_rows(rows.key, rows.made, set(cards.values()))
+        self._known_rows = (rows.key, rows.by_card())
         if not config.plugins:  # a plugin may change any article or page: nothing is rendered ahead
             self._published = Published(config, site, gazetteer, cards, links, pages, pictures, renderer)
         if stored is None or stored[0] != site.shape:  # else the file has them already
@@ -613,11 +604,10 @@ class Builder:
         planned (once for all the workers): those of articles whose digest is
         the same as in the last build of this process, or in the cache, are
         taken as they were made."""
-        key = downloads.Rows.key(site.config)
-        known = self._known_rows[1] if self._known_rows and self._known_rows[0] == key else cache.rows(key)
-        rows = downloads.Rows(site.config, links, cards, known)
+        rows = downloads.Rows(site.config, links, cards)
+        last = self._known_rows
+        rows.known = last[1] if last and last[0] == rows.key else cache.rows(rows.key)
         rows.make_all(site.articles)
-        rows.known = {}  # what was not taken is not held twice
         return rows
 
     def _stored_neighbours(self) -> tuple[str, dict] | None:
@@ -651,6 +641,17 @@ class Builder:
             except CacheFolderError as exc:
                 raise BuildError(exc.error) from None
         return self.cache
+
+
+def changed_error(exc: SourceChanged, site_dir: Path) -> ContentError:
+    """The error of a build stopped by a file that changed while it ran."""
+    try:
+        shown = Path(exc.path).relative_to(site_dir).as_posix()
+    except ValueError:
+        shown = exc.path
+    message = (N_("the picture changed or went away while the site was being built") if isinstance(exc, PictureError)
+               else N_("the file changed or went away while the site was being built"))
+    return ContentError(shown, message, None, N_("build again"))
 
 
 def build(site_dir: Path, options: BuildOptions = BuildOptions(), progress: Progress | None = None

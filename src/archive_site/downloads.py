@@ -57,6 +57,8 @@ class Rows:
     def __init__(self, config: SiteConfig, links: dict[str, dict], cards: dict[str, str] | None = None,
                  known: dict[str, tuple[str, str]] | None = None):
         self.config = config
+        # What the rows depend on besides their articles: the settings and this module.
+        self.key = hashlib.blake2b(f"{SCHEMA}|{EPOCH}|{config!r}".encode("utf-8"), digest_size=16).hexdigest()
         self.links = links
         self.cards = cards or {}
         self.known = known or {}
@@ -66,10 +68,6 @@ class Rows:
         self._out = io.StringIO()
         self._writer = csv.writer(self._out, lineterminator="\r\n")
 
-    @staticmethod
-    def key(config: SiteConfig) -> str:
-        """What the rows depend on besides their articles."""
-        return hashlib.blake2b(f"{SCHEMA}|{EPOCH}|{config!r}".encode("utf-8"), digest_size=16).hexdigest()
 
     def row(self, article: Article) -> dict:
         return record(self.config, article, self.links[article.slug])
@@ -110,9 +108,11 @@ class Rows:
         return found
 
     def make_all(self, articles: list[Article]) -> None:
-        """Make (or take) the row of every article in `articles` now."""
+        """Make (or take) the row of every article in `articles` now; the
+        known rows not taken are let go."""
         for article in articles:
             self.lines(article)
+        self.known = {}
 
     def by_card(self) -> dict[str, tuple[str, str]]:
         """The rows made or taken so far, by article digest (`known` for a later build)."""

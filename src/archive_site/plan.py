@@ -103,8 +103,8 @@ class Planner:
         self.epochs = epochs
         self.links = links
         self.projector = Projector(cards)
-        if rows is not None:
-            self._rows = rows
+        # Each article's row in the downloads, made once per process (or given).
+        self._rows = rows if rows is not None else downloads.Rows(site.config, links)
         self._place_maps: dict[str, PlaceMaps] = {}
         # When a feed without entries was updated: today, once for the whole build (all its processes).
         self._today = atom_time(dt.datetime.combine(dt.date.today(), dt.time()), site.config.zone)
@@ -286,11 +286,6 @@ class Planner:
                 path = article.url + picture.name
                 yield PagePlan(path, _digest(images.EPOCH, path, picture.path, picture.stamp), None,
                                {"picture": (str(self.site_dir / picture.path), picture.kind)})
-
-    @cached_property
-    def _rows(self) -> downloads.Rows:
-        """Each article's row in the downloads, made once per process (or given)."""
-        return downloads.Rows(self.site.config, self.links)
 
     def _term_data(self, taxonomy: Taxonomy, term: Term) -> Iterator[PagePlan]:
         return self._lists(term.url, term.articles, {"taxonomy": taxonomy.kind, "term": term.name, "slug": term.slug})
