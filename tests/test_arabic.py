@@ -25,3 +25,13 @@ def test_dates_use_levantine_or_standard_month_names():
     day = dt.date(2019, 8, 3)
     assert arabic.format_date(day) == "3 آب 2019"
     assert arabic.format_date(day, "standard") == "3 أغسطس 2019"
+
+
+def test_folding_letter_by_letter_is_one_pass():
+    """fold_letters replaces one letter after another: no letter may be
+    folded into one that is folded again, and the result is that of a
+    single translation of every character."""
+    assert not set(arabic._FOLD.values()) & set(arabic._FOLD)
+    every = "".join(arabic._FOLD) + " أحمد إلى الرقة ٢٠١٣ ۴ ABC Été "
+    assert arabic.fold_letters(every) == every.translate(str.maketrans(arabic._FOLD))
+    assert arabic.word_forms("وأشار إلى مدينة ٢٠١٣ ABC") == ["واشار", "الي", "مدينه", "2013", "abc"]

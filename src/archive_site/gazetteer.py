@@ -256,7 +256,7 @@ class Gazetteer:
         after_list_word = ""  # the names joined by و since a plural place word (LIST_WORDS)
         count = len(tokens)
         # The words that start a name: most words of a text start none.
-        for i, split in [(n, split) for n, token in enumerate(tokens) if (split := index.get(token)) is not None]:
+        for i, split in [(n, split) for n, split in enumerate(map(index.get, tokens)) if split is not None]:
             if i <= last_end:  # within the name just found
                 continue
             # The longer names whose second word follows, then the one-word names:
