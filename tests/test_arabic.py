@@ -35,3 +35,23 @@ def test_folding_letter_by_letter_is_one_pass():
     every = "".join(arabic._FOLD) + " أحمد إلى الرقة ٢٠١٣ ۴ ABC Été "
     assert arabic.fold_letters(every) == every.translate(str.maketrans(arabic._FOLD))
     assert arabic.word_forms("وأشار إلى مدينة ٢٠١٣ ABC") == ["واشار", "الي", "مدينه", "2013", "abc"]
+
+
+def test_search_normal_is_one_translation():
+    """search_normal deletes marks, invisible controls and tatweel, then
+    replaces digits and alef forms: the same as one table of all of them."""
+    import re
+    import unicodedata
+
+    table = {}
+    for pattern in (arabic._INVISIBLE.pattern, arabic._TASHKEEL.pattern):
+        for start, end in re.findall(r"(.)(?:-(.))?", pattern.strip("[]")):
+            table.update(dict.fromkeys(range(ord(start), ord(end or start) + 1)))
+    table[ord(arabic._TATWEEL)] = None
+    table.update(arabic._DIGITS)
+    table.update(arabic._ALEF_FORMS)
+    assert not set(arabic._SEARCH_LETTERS.values()) & set(arabic._SEARCH_LETTERS)
+    every = "".join(chr(c) for c in table) + " أَحْمَدُ ـ إلى ٱلرقة ٢٠١٣ ۴ \u200fABC Été ﻻ"
+    expected = unicodedata.normalize("NFKC", every).translate(table).lower()
+    assert arabic.search_normal(every) == expected
+    assert arabic.search_normal("أَحْمَدُ إلى ٢٠١٣") == "احمد الى 2013"
