@@ -339,3 +339,19 @@ def test_documents_written_by_two_processes_are_those_one_writes(tmp_path):
     written = {p.relative_to(one): p.read_bytes() for p in one.rglob("*.html")}
     assert len(written) == 240
     assert written == {p.relative_to(two): p.read_bytes() for p in two.rglob("*.html")}
+
+
+@pytest.mark.tools
+def test_the_index_follows_the_gazetteer_and_the_month_names(cli, tmp_path):
+    """The documents name each place with the gazetteer's variants and show
+    the date in the site's month names: changing either writes the index
+    again, though no article changed."""
+    site = write_site(tmp_path / "site", {
+        "content/a.md": "---\ntitle: عنوان\ndate: 2020-03-01\n---\nقصفت الطائرات مدينة حلب صباحاً.\n",
+        "gazetteer.yml": "places:\n- {slug: aleppo, name: حلب}\nactors: []\n"})
+    assert "Search index written" in cli("build", site).out
+    write_site(site, {"gazetteer.yml": "places:\n- {slug: aleppo, name: حلب, variants: [الشهباء]}\nactors: []\n"})
+    assert "Search index written" in cli("build", site).out
+    write_site(site, {"site.yml": "title: أرشيف\nmonths: standard\n"})
+    assert "Search index written" in cli("build", site).out
+    assert "Search index unchanged" in cli("build", site).out

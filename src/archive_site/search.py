@@ -65,11 +65,13 @@ def pagefind_version() -> str | None:
         return "unknown"
 
 
-def index_fingerprint(site: Site, cards: dict[str, str]) -> str:
+def index_fingerprint(site: Site, cards: dict[str, str], gazetteer: Gazetteer | None) -> str:
     """A digest of everything the index holds: the articles (by the
-    digests of their cards), the site's language and Pagefind's version."""
+    digests of their cards), the names and variants the gazetteer gives
+    their terms, the site's language and month names, and Pagefind's version."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{pagefind_version()}|{site.config.language}|{_SOURCE_VERSION}|".encode())
+    digest.update(f"{pagefind_version()}|{site.config.language}|{site.config.months}|{_SOURCE_VERSION}|".encode())
+    digest.update(f"{gazetteer.digest if gazetteer is not None else None}|".encode())
     digest.update(repr([(s.key, s.filter, s.gazetteer) for s in site.config.taxonomies]).encode())
     # The enclosing places are filter values too, which the cards do not show.
     digest.update(json.dumps(filter_tree(site), ensure_ascii=False, sort_keys=True).encode())
@@ -161,7 +163,7 @@ class SearchPlugin:
 
     def on_output(self, output: Output, context: PluginContext) -> None:
         site = context.site
-        fingerprint = index_fingerprint(site, context.digests)
+        fingerprint = index_fingerprint(site, context.digests, context.gazetteer)
         target = output.folder(INDEX_FOLDER, fingerprint)
         if target is None:
             self.result = SearchResult(True, pages=len(site.articles), reused=True)

@@ -202,7 +202,7 @@ class SearchUpdater:
                     return
                 site, gazetteer, cards = self._wanted
                 self._wanted = None
-            fingerprint = search.index_fingerprint(site, cards)
+            fingerprint = search.index_fingerprint(site, cards, gazetteer)
             if fingerprint == self._written:
                 continue
             started = time.perf_counter()
