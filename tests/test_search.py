@@ -355,3 +355,64 @@ def test_the_index_follows_the_gazetteer_and_the_month_names(cli, tmp_path):
     write_site(site, {"site.yml": "title: أرشيف\nmonths: standard\n"})
     assert "Search index written" in cli("build", site).out
     assert "Search index unchanged" in cli("build", site).out
+
+
+def _documents_site(tmp_path, files):
+    from archive_site.config import SiteConfig
+    from archive_site.gazetteer import PACKAGED, _read
+    from archive_site.loader import load_site
+    from archive_site.plan import article_digests
+    from archive_site.taxonomy import make_site
+
+    site_dir = write_site(tmp_path / "site", files)
+    gazetteer = _read(PACKAGED.read_text(encoding="utf-8"), "gazetteer.yml")
+    site = make_site(SiteConfig(), load_site(site_dir).articles, gazetteer)
+    return site, gazetteer, article_digests(site)
+
+
+def _documents(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*.html")}
+
+
+def test_documents_kept_between_builds_are_written_again_only_when_they_change(tmp_path):
+    """The documents kept in the cache folder are what a fresh folder gets,
+    after any edit; only the edited article's document is written again,
+    and the document of an article gone is deleted."""
+    from archive_site.search import DOCUMENT_KEYS_FILE, write_documents
+
+    files = {f"content/a{n}.md": f"---\ntitle: خبر {n}\ndate: 2020-01-0{n + 1}\nslug: a{n}\n---\n\n"
+             f"قصفت قوات النظام بلدة سراقب في ريف إدلب {n}.\n" for n in range(5)}
+    kept = tmp_path / "cache" / "search-documents"
+
+    def check(files, rewritten):
+        site, gazetteer, cards = _documents_site(tmp_path, files)
+        before = {p: p.stat().st_mtime_ns for p in kept.rglob("index.html")}
+        write_documents(kept, site, gazetteer, cards=cards)
+        fresh = tmp_path / f"fresh-{len(list(tmp_path.iterdir()))}"
+        write_documents(fresh, site, gazetteer)
+        assert _documents(kept) == _documents(fresh)
+        changed = {p.parent.name for p in kept.rglob("index.html") if before.get(p) != p.stat().st_mtime_ns}
+        assert changed == rewritten
+
+    check(files, {f"a{n}" for n in range(5)})
+    check(files, set())
+    files["content/a2.md"] = files["content/a2.md"].replace("سراقب", "معرة النعمان")
+    check(files, {"a2"})
+    del files["content/a3.md"]
+    import shutil
+    shutil.rmtree(tmp_path / "site")
+    check(files, set())
+    assert not (kept / "articles/a3/index.html").exists()
+    (kept.with_name(DOCUMENT_KEYS_FILE)).write_text("[damaged", encoding="utf-8")
+    check(files, {"a0", "a1", "a2", "a4"})
+
+
+@pytest.mark.tools
+def test_a_clean_build_writes_every_document_again(cli, tmp_path):
+    site = write_site(tmp_path / "site", {"content/a.md": "---\ntitle: عنوان\n---\nنص\n"})
+    assert "Search index written" in cli("build", site).out
+    document = site / ".archive-site-cache/search-documents/articles/عنوان/index.html"
+    assert document.is_file()
+    document.write_text("<p>stale</p>", encoding="utf-8")
+    assert "Search index written" in cli("build", site, "--clean").out
+    assert "stale" not in document.read_text(encoding="utf-8")

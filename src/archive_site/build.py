@@ -209,6 +209,7 @@ class Builder:
                 if options.clean:
                     unchanged.forget(self.cache_dir)
                     siteindex.forget(self.cache_dir)
+                    search.forget(self.cache_dir)
                 else:
                     outcome = previous.recall(read)
                     if outcome is not None:
@@ -222,7 +223,8 @@ class Builder:
         searcher = search.SearchPlugin() if options.search else None
         try:
             plugins = load_plugins(site_dir, config.plugins, [("search", searcher)] if searcher else [])
-            context = PluginContext(site_dir, config, self.out_dir, progress=progress, jobs=self.options.jobs)
+            context = PluginContext(site_dir, config, self.out_dir, progress=progress, jobs=self.options.jobs,
+                                    cache_dir=self.cache_dir)
             report = self._run(config, plugins, context, writer_factory, progress, started, files,
                                frame_key)
             report.search = searcher.result if searcher else None

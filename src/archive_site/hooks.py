@@ -67,6 +67,7 @@ class PluginContext:
     digests: dict[str, str] = field(default_factory=dict)
     progress: Callable[[str], None] | None = None  # prints a line of progress, when the build shows it
     jobs: int = 1  # processes a plugin may fork for its work (workers.fork_map)
+    cache_dir: Path | None = None  # the build's cache folder (the search index keeps its documents there)
     extra: dict = field(default_factory=dict)  # anything plugins share
 
     @staticmethod

@@ -2,7 +2,8 @@
 plugin (SearchPlugin) that writes the output's `pagefind/` folder.
 
 Pagefind is given one small HTML document per article, written for it alone
-into a temporary folder: the title and text a reader sees, the search forms
+into a folder of the cache (kept between builds: a document is written again
+only when what it shows changed; see write_documents): the title and text a reader sees, the search forms
 of its words that the text does not already contain (see
 arabic.search_extra_words), the names and aliases of its terms, and its
 filters (one per taxonomy that site.yml gives a `filter:` label) and metadata. The published pages stay as they are, and the
@@ -41,6 +42,10 @@ KEEP_FILE = "archive-site-keep.json"
 # In the index folder: each nested filter's values with their enclosing values
 # (filter_tree), which the search page uses to show a place under its parents.
 TREE_FILE = "archive-site-tree.json"
+# In the cache folder: the documents Pagefind reads, kept between builds, and
+# beside it the key of each (documents_keys), by article address.
+DOCUMENTS_FOLDER = "search-documents"
+DOCUMENT_KEYS_FILE = "search-documents.json"
 
 
 @dataclass(frozen=True)
@@ -69,15 +74,34 @@ def index_fingerprint(site: Site, cards: dict[str, str], gazetteer: Gazetteer | 
     """A digest of everything the index holds: the articles (by the
     digests of their cards), the names and variants the gazetteer gives
     their terms, the site's language and month names, and Pagefind's version."""
+    digest = hashlib.blake2b(f"{pagefind_version()}|{_shared(site, gazetteer)}|".encode(), digest_size=16)
+    for article in site.articles:
+        digest.update(cards[article.slug].encode())
+    return digest.hexdigest()
+
+
+def _shared(site: Site, gazetteer: Gazetteer | None) -> str:
+    """A digest of what the documents show besides their own articles (what
+    the digests of their cards cover): the site's language and month names,
+    the taxonomies and their filters, the places enclosing each place, the
+    names and variants the gazetteer gives terms, and the code."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{pagefind_version()}|{site.config.language}|{site.config.months}|{_SOURCE_VERSION}|".encode())
+    digest.update(f"{site.config.language}|{site.config.months}|{_SOURCE_VERSION}|".encode())
     digest.update(f"{gazetteer.digest if gazetteer is not None else None}|".encode())
     digest.update(repr([(s.key, s.filter, s.gazetteer) for s in site.config.taxonomies]).encode())
     # The enclosing places are filter values too, which the cards do not show.
     digest.update(json.dumps(filter_tree(site), ensure_ascii=False, sort_keys=True).encode())
-    for article in site.articles:
-        digest.update(cards[article.slug].encode())
     return digest.hexdigest()
+
+
+def documents_keys(site: Site, gazetteer: Gazetteer | None, cards: dict[str, str],
+                   keep: frozenset[str]) -> dict[str, str]:
+    """The key of each article's document, by its address: a digest of all
+    the document is made of (source_document) — the article as its card
+    shows it, what every document shares, and the words queries keep."""
+    shared = hashlib.blake2b(f"{_shared(site, gazetteer)}|{sorted(keep)}".encode(), digest_size=16).hexdigest()
+    return {article.url: hashlib.blake2b(f"{shared}|{cards[article.slug]}".encode(), digest_size=16).hexdigest()
+            for article in site.articles}
 
 
 # The code that makes the index's documents and word lists: an index made
@@ -171,47 +195,103 @@ class SearchPlugin:
         if context.progress and len(site.articles) >= 1000:
             context.progress(count(len(site.articles), "indexing {n} article for search",
                                    "indexing {n} articles for search"))
-        self.result = build_index(site, context.gazetteer, target, jobs=context.jobs)
+        kept = (context.cache_dir, context.digests) if context.cache_dir is not None else None
+        self.result = build_index(site, context.gazetteer, target, jobs=context.jobs, kept=kept)
         if self.result.ok:
             output.done(INDEX_FOLDER, fingerprint)
 
 
 def build_index(site: Site, gazetteer: Gazetteer | None, target: Path,
-                cancel: threading.Event | None = None, jobs: int = 1) -> SearchResult:
+                cancel: threading.Event | None = None, jobs: int = 1,
+                kept: tuple[Path, dict[str, str]] | None = None) -> SearchResult:
     """Write the search index of `site` into the folder `target` (replaced).
     Never raises for a missing or failing Pagefind: the result says why.
     Setting `cancel` stops Pagefind and leaves `target` as it was. `jobs`:
     processes that write the documents Pagefind reads (1 where threads run,
-    as in the preview server: forking them is not safe)."""
+    as in the preview server: forking them is not safe). `kept`: the cache
+    folder to keep the documents in between builds, and the digests of the
+    articles' cards (see write_documents); without it they are written
+    into a temporary folder."""
     if pagefind_version() is None:
         return SearchResult(False, "search index not built: Pagefind is not installed "
                                    "(install it with: pip install 'pagefind[bin]')")
     scratch = make_scratch("search")
     try:
-        return _index_in(scratch, site, gazetteer, target, cancel, jobs)
+        return _index_in(scratch, site, gazetteer, target, cancel, jobs, kept)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def write_documents(source: Path, site: Site, gazetteer: Gazetteer | None, jobs: int = 1) -> frozenset[str]:
+def write_documents(source: Path, site: Site, gazetteer: Gazetteer | None, jobs: int = 1,
+                    cards: dict[str, str] | None = None) -> frozenset[str]:
     """Write the document Pagefind reads for each article under `source`, by
-    `jobs` processes; return the words whose first letter queries keep."""
+    `jobs` processes; return the words whose first letter queries keep.
+    With the digests of the articles' `cards`, `source` is a folder kept
+    between builds: only the documents whose key (documents_keys) is not
+    the one written before are written, and those of articles no longer in
+    the site are deleted, whatever else the folder holds."""
     keep = arabic.search_keep(arabic.reading_counts(f"{a.title}\n{a.text}" for a in site.articles))
+    todo = site.articles
+    keys_file = source.with_name(DOCUMENT_KEYS_FILE)
+    if cards is not None:
+        source.mkdir(parents=True, exist_ok=True)
+        keys = documents_keys(site, gazetteer, cards, keep)
+        written = _written_keys(keys_file)
+        present = {path.parent.relative_to(source).as_posix() + "/" for path in source.rglob("index.html")}
+        for address in present - keys.keys():
+            (source / address / "index.html").unlink()
+        todo = [a for a in site.articles if a.url not in present or written.get(a.url) != keys[a.url]]
+        # The keys of the documents about to be written are forgotten first: a build
+        # stopped halfway leaves none of them vouched for.
+        rewritten = {article.url for article in todo}
+        _write_keys(keys_file, {url: key for url, key in written.items() if url in keys and url not in rewritten})
 
     def write(article: Article) -> None:
         folder = source / article.url
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "index.html").write_text(source_document(site, article, gazetteer, keep), encoding="utf-8")
+        temporary = folder / ".index.html.part"
+        temporary.write_text(source_document(site, article, gazetteer, keep), encoding="utf-8")
+        os.replace(temporary, folder / "index.html")
 
-    fork_map(write, site.articles, jobs)
+    fork_map(write, todo, jobs)
+    if cards is not None:
+        _write_keys(keys_file, keys)
     return keep
 
 
+def _written_keys(path: Path) -> dict[str, str]:
+    """The keys of the documents written before (documents_keys); none
+    when the file is missing or damaged."""
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    return {url: key for url, key in found.items() if isinstance(key, str)}
+
+
+def _write_keys(path: Path, keys: dict[str, str]) -> None:
+    temporary = path.with_name(path.name + ".part")
+    temporary.write_text(json.dumps(keys, ensure_ascii=False), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def forget(cache_dir: Path) -> None:
+    """Delete the documents kept in the cache folder (a clean build)."""
+    shutil.rmtree(cache_dir / DOCUMENTS_FOLDER, ignore_errors=True)
+    (cache_dir / DOCUMENT_KEYS_FILE).unlink(missing_ok=True)
+
+
 def _index_in(scratch: Path, site: Site, gazetteer: Gazetteer | None, target: Path,
-              cancel: threading.Event | None, jobs: int = 1) -> SearchResult:
+              cancel: threading.Event | None, jobs: int = 1,
+              kept: tuple[Path, dict[str, str]] | None = None) -> SearchResult:
     """build_index's work, in the temporary folder `scratch`."""
-    source = Path(scratch, "site")
-    keep = write_documents(source, site, gazetteer, jobs)
+    if kept is not None:
+        source, cards = kept[0] / DOCUMENTS_FOLDER, kept[1]
+    else:
+        source, cards = Path(scratch, "site"), None
+    keep = write_documents(source, site, gazetteer, jobs, cards)
     output = Path(scratch, "index")
     command = [sys.executable, "-m", "pagefind", "--site", str(source), "--output-path", str(output),
                "--force-language", site.config.language]
