@@ -2,13 +2,14 @@
 plugin (SearchPlugin) that writes the output's `pagefind/` folder.
 
 Pagefind is given one small HTML document per article, written for it alone
-into a folder of the cache (kept between builds: a document is written again
-only when what it shows changed; see write_documents): the title and text a reader sees, the search forms
-of its words that the text does not already contain (see
-arabic.search_extra_words), the names and aliases of its terms, and its
-filters (one per taxonomy that site.yml gives a `filter:` label) and metadata. The published pages stay as they are, and the
-index does not depend on the theme. The browser side (theme/static/search.js)
-reduces query words to the same forms and builds excerpts from the text alone.
+into a folder of the cache, where it is kept between builds and written again
+only when what it shows changed (write_documents): the title and text a reader
+sees, the search forms of its words that the text does not already contain
+(see arabic.search_extra_words), the names and aliases of its terms, and its
+filters (one per taxonomy that site.yml gives a `filter:` label) and metadata.
+The published pages stay as they are, and the index does not depend on the
+theme. The browser side (theme/static/search.js) reduces query words to the
+same forms and builds excerpts from the text alone.
 """
 
 from __future__ import annotations
