@@ -25,6 +25,30 @@ def test_usage_error_exits_2(cli, tmp_path):
     assert "is not a folder" in run.stderr
 
 
+def test_the_command_ends_without_losing_output_or_its_status(tmp_path):
+    """The command exits without freeing what it held (cli.run): what it
+    printed still reaches a pipe whole, its exit handlers run, and the
+    status is the one main() gave."""
+    site = write_site(tmp_path / "site", {
+        "content/a.md": "---\ntitle: خبر\ndate: 2020-01-01\n---\nنص الخبر.\n",
+        "content/b.md": "---\ntitle: خبر آخر\ndate: 2020-01-02\ntags: [\"تجربة\"\n---\nنص.\n"})
+    marker = tmp_path / "exit-handler-ran"
+    script = ("import atexit, pathlib, sys\n"
+              f"atexit.register(pathlib.Path({str(marker)!r}).write_text, 'yes')\n"
+              "sys.argv[0] = 'archive-site'\n"
+              "from archive_site.cli import run\n"
+              "run()\n")
+    failed = subprocess.run([sys.executable, "-c", script, "build", str(site), "--no-search", "-v"],
+                            capture_output=True, text=True)
+    assert failed.returncode == 1
+    assert "content/b.md" in failed.stderr and marker.read_text() == "yes"
+    (site / "content/b.md").unlink()
+    built = subprocess.run([sys.executable, "-m", "archive_site", "build", str(site), "--no-search", "-v"],
+                           capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    assert "Published 1 article" in built.stdout
+
+
 def test_new_writes_a_dated_article_and_refuses_to_overwrite(cli, tmp_path):
     run = cli("new", "تقرير عن \"المياه\" في الحسكة", tmp_path)
     assert run.status == 0
