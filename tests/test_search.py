@@ -378,7 +378,7 @@ def test_documents_kept_between_builds_are_written_again_only_when_they_change(t
     """The documents kept in the cache folder are what a fresh folder gets,
     after any edit; only the edited article's document is written again,
     and the document of an article gone is deleted."""
-    from archive_site.search import DOCUMENT_KEYS_FILE, write_documents
+    from archive_site.search import write_documents
 
     files = {f"content/a{n}.md": f"---\ntitle: خبر {n}\ndate: 2020-01-0{n + 1}\nslug: a{n}\n---\n\n"
              f"قصفت قوات النظام بلدة سراقب في ريف إدلب {n}.\n" for n in range(5)}
@@ -403,7 +403,7 @@ def test_documents_kept_between_builds_are_written_again_only_when_they_change(t
     shutil.rmtree(tmp_path / "site")
     check(files, set())
     assert not (kept / "articles/a3/index.html").exists()
-    (kept.with_name(DOCUMENT_KEYS_FILE)).write_text("[damaged", encoding="utf-8")
+    kept.with_name("search-documents.json").write_text("[damaged", encoding="utf-8")
     check(files, {"a0", "a1", "a2", "a4"})
 
 

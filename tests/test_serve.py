@@ -167,6 +167,10 @@ def test_search_index_is_written_in_the_background_and_follows_edits(served, sit
     (site / "content/bread.md").write_text(
         ARTICLE.format(title="أسعار الخبز", body="صار سعر الربطة ألف ليرة."), encoding="utf-8")
     wait_until(lambda: entry() != before, timeout=30)  # page counts and hashes change with the articles
+    # The documents Pagefind read are kept in the preview's own folder of the cache, the edit in them.
+    documents = sorted((site / ".archive-site-cache/search-documents-preview").rglob("index.html"))
+    assert len(documents) == 2
+    assert any("ألف ليرة" in path.read_text(encoding="utf-8") for path in documents)
 
 
 def test_new_file_and_template_edit_are_picked_up(served, site):

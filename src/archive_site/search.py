@@ -43,10 +43,11 @@ KEEP_FILE = "archive-site-keep.json"
 # In the index folder: each nested filter's values with their enclosing values
 # (filter_tree), which the search page uses to show a place under its parents.
 TREE_FILE = "archive-site-tree.json"
-# In the cache folder: the documents Pagefind reads, kept between builds, and
-# beside it the key of each (documents_keys), by article address.
+# In the cache folder: the documents Pagefind reads, kept between builds (the
+# preview server keeps its own), each folder with the key of each document
+# beside it, by article address (documents_keys), in <folder>.json.
 DOCUMENTS_FOLDER = "search-documents"
-DOCUMENT_KEYS_FILE = "search-documents.json"
+PREVIEW_DOCUMENTS_FOLDER = "search-documents-preview"
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,7 @@ class SearchPlugin:
         if context.progress and len(site.articles) >= 1000:
             context.progress(count(len(site.articles), "indexing {n} article for search",
                                    "indexing {n} articles for search"))
-        kept = (context.cache_dir, context.digests) if context.cache_dir is not None else None
+        kept = (context.cache_dir / DOCUMENTS_FOLDER, context.digests) if context.cache_dir is not None else None
         self.result = build_index(site, context.gazetteer, target, jobs=context.jobs, kept=kept)
         if self.result.ok:
             output.done(INDEX_FOLDER, fingerprint)
@@ -209,8 +210,8 @@ def build_index(site: Site, gazetteer: Gazetteer | None, target: Path,
     Never raises for a missing or failing Pagefind: the result says why.
     Setting `cancel` stops Pagefind and leaves `target` as it was. `jobs`:
     processes that write the documents Pagefind reads (1 where threads run,
-    as in the preview server: forking them is not safe). `kept`: the cache
-    folder to keep the documents in between builds, and the digests of the
+    as in the preview server: forking them is not safe). `kept`: the folder
+    to keep the documents in between builds, and the digests of the
     articles' cards (see write_documents); without it they are written
     into a temporary folder."""
     if pagefind_version() is None:
@@ -233,7 +234,7 @@ def write_documents(source: Path, site: Site, gazetteer: Gazetteer | None, jobs:
     the site are deleted, whatever else the folder holds."""
     keep = arabic.search_keep(arabic.reading_counts(f"{a.title}\n{a.text}" for a in site.articles))
     todo = site.articles
-    keys_file = source.with_name(DOCUMENT_KEYS_FILE)
+    keys_file = _keys_file(source)
     if cards is not None:
         source.mkdir(parents=True, exist_ok=True)
         keys = documents_keys(site, gazetteer, cards, keep)
@@ -278,20 +279,22 @@ def _write_keys(path: Path, keys: dict[str, str]) -> None:
     os.replace(temporary, path)
 
 
+def _keys_file(documents: Path) -> Path:
+    return documents.with_name(documents.name + ".json")
+
+
 def forget(cache_dir: Path) -> None:
     """Delete the documents kept in the cache folder (a clean build)."""
-    shutil.rmtree(cache_dir / DOCUMENTS_FOLDER, ignore_errors=True)
-    (cache_dir / DOCUMENT_KEYS_FILE).unlink(missing_ok=True)
+    for name in (DOCUMENTS_FOLDER, PREVIEW_DOCUMENTS_FOLDER):
+        shutil.rmtree(cache_dir / name, ignore_errors=True)
+        _keys_file(cache_dir / name).unlink(missing_ok=True)
 
 
 def _index_in(scratch: Path, site: Site, gazetteer: Gazetteer | None, target: Path,
               cancel: threading.Event | None, jobs: int = 1,
               kept: tuple[Path, dict[str, str]] | None = None) -> SearchResult:
     """build_index's work, in the temporary folder `scratch`."""
-    if kept is not None:
-        source, cards = kept[0] / DOCUMENTS_FOLDER, kept[1]
-    else:
-        source, cards = Path(scratch, "site"), None
+    source, cards = kept if kept is not None else (Path(scratch, "site"), None)
     keep = write_documents(source, site, gazetteer, jobs, cards)
     output = Path(scratch, "index")
     command = [sys.executable, "-m", "pagefind", "--site", str(source), "--output-path", str(output),

@@ -171,8 +171,11 @@ class SearchUpdater:
     articles changed; requests for the search page meanwhile get the
     previous index. Only the newest request is kept."""
 
-    def __init__(self, target: Path, log=print):
+    def __init__(self, target: Path, log=print, documents: Path | None = None):
+        """`documents`: the folder to keep the documents Pagefind reads in
+        between updates (search.write_documents)."""
         self.target = target
+        self.documents = documents
         self.log = log
         self._wanted = None
         self._written: str | None = None
@@ -206,7 +209,8 @@ class SearchUpdater:
             if fingerprint == self._written:
                 continue
             started = time.perf_counter()
-            result = search.build_index(site, gazetteer, self.target, self._cancel)
+            kept = (self.documents, cards) if self.documents is not None else None
+            result = search.build_index(site, gazetteer, self.target, self._cancel, kept=kept)
             if self._cancel.is_set():
                 return
             if result.ok:
@@ -233,7 +237,8 @@ class LiveSite:
         # at 10,000 articles it takes far longer than the rebuild of a few pages.
         self.builder = Builder(self.site_dir, BuildOptions(out_dir=self.out_dir, drafts=drafts, keep_going=True,
                                                            search=False, record=False, keep_last_good=True))
-        self.search = SearchUpdater(self.out_dir / search.INDEX_FOLDER, log)
+        self.search = SearchUpdater(self.out_dir / search.INDEX_FOLDER, log,
+                                    self.builder.cache_dir / search.PREVIEW_DOCUMENTS_FOLDER)
         self.lock = ReadWriteLock()
         self.epoch = 0
         self.problems: list[ContentError] = []
