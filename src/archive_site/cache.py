@@ -164,8 +164,14 @@ class RecordCache:
                 if found is None or found[0] != self.salt:
                     return  # another version or gazetteer: start again
                 self.stale = False
+                # A file's records (parse, body, tags) share its state: decoded once, the one
+                # (never changed) list held by each.
+                states: dict[str, list] = {}
                 for what, rel, state, stored in db.execute("SELECT what, path, state, stored_ns FROM records"):
-                    self.entries[(what, rel)] = (json.loads(state), int(stored), None)
+                    decoded = states.get(state)
+                    if decoded is None:
+                        decoded = states[state] = json.loads(state)
+                    self.entries[(what, rel)] = (decoded, int(stored), None)
         except (sqlite3.Error, ValueError, TypeError) as exc:
             self.entries = {}
             self._warn(f"the build cache is damaged and was discarded ({exc})")
