@@ -51,23 +51,22 @@ class Rows:
     A row is made of the article's fields and terms, all of which the
     article's digest (plan.article_digests, `cards`) covers, and of the
     settings and this module (`key`): `known` rows made under the same key,
-    by digest, are taken as they are rather than made again (the build
-    keeps them in its cache); `made` holds those made here."""
+    by digest, set once the key is known, are taken as they are rather than
+    made again (the build keeps them in its cache); `made` holds those made
+    here."""
 
-    def __init__(self, config: SiteConfig, links: dict[str, dict], cards: dict[str, str] | None = None,
-                 known: dict[str, tuple[str, str]] | None = None):
+    def __init__(self, config: SiteConfig, links: dict[str, dict], cards: dict[str, str] | None = None):
         self.config = config
         # What the rows depend on besides their articles: the settings and this module.
         self.key = hashlib.blake2b(f"{SCHEMA}|{EPOCH}|{config!r}".encode("utf-8"), digest_size=16).hexdigest()
         self.links = links
         self.cards = cards or {}
-        self.known = known or {}
+        self.known: dict[str, tuple[str, str]] = {}
         self.made: dict[str, tuple[str, str]] = {}
         self._lines: dict[str, tuple[str, str]] = {}
         self._digests: dict[str, str] = {}
         self._out = io.StringIO()
         self._writer = csv.writer(self._out, lineterminator="\r\n")
-
 
     def row(self, article: Article) -> dict:
         return record(self.config, article, self.links[article.slug])

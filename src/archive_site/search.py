@@ -234,8 +234,8 @@ def write_documents(source: Path, site: Site, gazetteer: Gazetteer | None, jobs:
     the site are deleted, whatever else the folder holds."""
     keep = arabic.search_keep(arabic.reading_counts(f"{a.title}\n{a.text}" for a in site.articles))
     todo = site.articles
-    keys_file = _keys_file(source)
     if cards is not None:
+        keys_file = _keys_file(source)
         source.mkdir(parents=True, exist_ok=True)
         keys = documents_keys(site, gazetteer, cards, keep)
         written = _written_keys(keys_file)
