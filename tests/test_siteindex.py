@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import snapshot, write_site
 
+from archive_site import plan
 from archive_site.build import Builder, BuildOptions, BuildReport
 
 
@@ -100,15 +101,28 @@ def test_an_edit_that_moves_an_article_plans_everything(site, tmp_path, change):
     assert snapshot(site / "build") == clean_output(site, tmp_path)
 
 
-def test_each_article_edited_in_turn_gives_the_clean_output(site, tmp_path):
+@pytest.mark.parametrize("list_pages", [plan.LIST_PAGES, 1])
+def test_each_article_edited_in_turn_gives_the_clean_output(site, tmp_path, monkeypatch, list_pages):
     """Whichever article is edited (newest, oldest, undated, first or last
-    of a page of a list), the parts kept from the index are right."""
+    of a page of a list), the parts kept from the index are right — also
+    when each page of a list is a part of its own."""
+    monkeypatch.setattr(plan, "LIST_PAGES", list_pages)
     build(site)
     for i in range(15):
         edit(site, i, f"تعديل {i}.")
         planned, parts = build(site).parts
         assert planned < parts, i
         assert snapshot(site / "build") == clean_output(site, tmp_path), i
+
+
+def test_how_lists_are_split_into_parts_changes_no_file(site, tmp_path, monkeypatch):
+    """A list planned a page at a time gives the pages planned all at once
+    (page 1 with its timeline, facets and map above the list)."""
+    outputs = []
+    for list_pages in (1, 1000):
+        monkeypatch.setattr(plan, "LIST_PAGES", list_pages)
+        outputs.append(clean_output(site, tmp_path))
+    assert outputs[0] == outputs[1]
 
 
 def test_a_file_touched_but_unchanged_plans_nothing(site):

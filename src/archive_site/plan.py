@@ -19,7 +19,7 @@ from . import downloads, images
 from .charts import Facets, archive_timeline, term_timeline
 from .maps import PlaceMaps
 from .model import Article, Page, instant
-from .taxonomy import Neighbours, Period, Site, Taxonomy, Term, paginate
+from .taxonomy import Neighbours, Period, Site, Taxonomy, Term, page_count, paginate
 from .views import Projector, TaxonomyRef, TermRef
 
 
@@ -154,14 +154,19 @@ class Planner:
         site = self.site
         articles = site.articles
         blocks = [articles[i:i + PART_ARTICLES] for i in range(0, len(articles), PART_ARTICLES)]
-        parts: list[Callable[[], Iterator[PagePlan]]] = [partial(self.listing, site.articles, "", "list.html")]
+        parts: list[Callable[[], Iterator[PagePlan]]] = [
+            partial(self.listing, articles, "", "list.html", numbers=numbers) for numbers in self._chunks(articles)]
         parts += [partial(self._article_pages, block) for block in blocks]
         for taxonomy in site.taxonomies.values():
             parts.append(partial(self._taxonomy_page, taxonomy))
-            parts += [partial(self._term_pages, taxonomy, term) for term in taxonomy.terms]
+            parts += [partial(self._term_pages, taxonomy, term, numbers)
+                      for term in taxonomy.terms for numbers in self._chunks(term.articles)]
         parts.append(self._archive_pages)
         months = [month for year in site.archive.years for month in year.months]  # newest first
-        parts += [partial(self._month_pages, months, n) for n in range(len(months))]
+        parts += [partial(self._month_pages, months, n, numbers)
+                  for n in range(len(months)) for numbers in self._chunks(months[n].articles)]
+        if site.archive.undated:
+            parts += [partial(self._undated_pages, numbers) for numbers in self._chunks(site.archive.undated)]
         parts.append(self._last_pages)
         parts.append(self.redirects)
         parts += [partial(self.originals, block) for block in blocks]
@@ -177,12 +182,18 @@ class Planner:
         parts.append(lambda: iter([self.page("robots.txt", "robots.txt", {})]))
         return parts
 
+    def _chunks(self, articles: list[Article]) -> list[range]:
+        """The numbers of a list's pages, LIST_PAGES at a time: each a part
+        of the plan (an edit plans again only the pages near the article's)."""
+        total = page_count(len(articles), self.site.config.per_page)
+        return [range(n, min(n + LIST_PAGES, total + 1)) for n in range(1, total + 1, LIST_PAGES)]
+
     def listing(self, articles: list[Article], base: str, template: str, first: dict | None = None,
-                **context) -> Iterator[PagePlan]:
-        """The pages of a list; `first` is what page 1 shows above the list
-        (the other pages get its keys as None)."""
+                numbers: range | None = None, **context) -> Iterator[PagePlan]:
+        """The pages of a list (those `numbers` only, when given); `first`
+        is what page 1 shows above the list (the other pages get its keys as None)."""
         first = first or {}
-        for pager in paginate(articles, base, self.site.config.per_page):
+        for pager in paginate(articles, base, self.site.config.per_page, numbers):
             above = first if pager.number == 1 else dict.fromkeys(first)
             yield self.page(pager.url + "index.html", template, {"pager": pager, **above, **context},
                             _newest(pager.articles), listed=True)
@@ -209,11 +220,16 @@ class Planner:
         yield self.page(taxonomy.url + "index.html", self.template_of(taxonomy.kind, "taxonomy.html"),
                         {"taxonomy": taxonomy, "map": maps.of() if maps else None}, listed=True)
 
-    def _term_pages(self, taxonomy: Taxonomy, term: Term) -> Iterator[PagePlan]:
-        maps = self._maps(taxonomy)
-        above = {"timeline": term_timeline(term, self.site.config.per_page), "facets": self._facets.of(term),
-                 "map": maps.of(term) if maps else None}
-        return self.listing(term.articles, term.url, self.template_of(taxonomy.kind, "term.html"), above,
+    def _term_pages(self, taxonomy: Taxonomy, term: Term, numbers: range | None = None) -> Iterator[PagePlan]:
+        """A term's pages (those `numbers` only, when given); page 1 shows its
+        timeline, facets and map above the list."""
+        if numbers is None or 1 in numbers:
+            maps = self._maps(taxonomy)
+            above = {"timeline": term_timeline(term, self.site.config.per_page), "facets": self._facets.of(term),
+                     "map": maps.of(term) if maps else None}
+        else:
+            above = dict.fromkeys(("timeline", "facets", "map"))
+        return self.listing(term.articles, term.url, self.template_of(taxonomy.kind, "term.html"), above, numbers,
                             taxonomy=TaxonomyRef.of(taxonomy), term=term)
 
     def _archive_pages(self) -> Iterator[PagePlan]:
@@ -225,19 +241,21 @@ class Planner:
             yield self.page(year.url + "index.html", "archive_year.html", {"period": year}, _newest(year.articles),
                             listed=True)
 
-    def _month_pages(self, months: list[Period], n: int) -> Iterator[PagePlan]:
+    def _month_pages(self, months: list[Period], n: int, numbers: range | None = None) -> Iterator[PagePlan]:
         month = months[n]
-        return self.listing(month.articles, month.url, "archive_month.html", period=month,
+        return self.listing(month.articles, month.url, "archive_month.html", numbers=numbers, period=month,
                             count=month.count, newer=months[n - 1] if n else None,
                             older=months[n + 1] if n + 1 < len(months) else None)
 
+    def _undated_pages(self, numbers: range | None = None) -> Iterator[PagePlan]:
+        """The undated articles' list (those `numbers` of its pages only, when given)."""
+        archive = self.site.archive
+        return self.listing(archive.undated, archive.undated_url, "archive_month.html", numbers=numbers,
+                            period=None, count=len(archive.undated), newer=None, older=None)
+
     def _last_pages(self) -> Iterator[PagePlan]:
-        """The undated articles' list, the extra pages, search and 404."""
+        """The extra pages, search and 404."""
         site = self.site
-        archive = site.archive
-        if archive.undated:
-            yield from self.listing(archive.undated, archive.undated_url, "archive_month.html",
-                                    period=None, count=len(archive.undated), newer=None, older=None)
         for page in self.pages:
             yield self.page(page.url + "index.html", "page.html", {"page": page}, listed=True)
         yield self.page("search/index.html", "search.html", {}, listed=True)
@@ -377,6 +395,7 @@ def sitemap_entry(plan: PagePlan) -> tuple[str, dt.date | None] | None:
 
 
 PART_ARTICLES = 250  # articles whose own pages (or files) make one part of the plan (Planner.parts)
+LIST_PAGES = 5  # pages of a list that make one part of the plan
 
 
 NOT_FOUND_PAGE = "404.html"

@@ -379,15 +379,21 @@ class Pager:
     next_url: str | None
 
 
-def paginate(articles: list[Article], base_url: str, per_page: int):
-    """Yield a Pager for each page of `articles`: `base_url` is page 1,
-    `base_url + "page/N/"` page N. An empty list still has one page."""
-    total = max(1, -(-len(articles) // per_page))
+def page_count(articles: int, per_page: int) -> int:
+    """How many pages a list of `articles` has (an empty list still has one)."""
+    return max(1, -(-articles // per_page))
+
+
+def paginate(articles: list[Article], base_url: str, per_page: int, numbers: range | None = None):
+    """Yield a Pager for each page of `articles` (those `numbers` only,
+    when given): `base_url` is page 1, `base_url + "page/N/"` page N. An
+    empty list still has one page."""
+    total = page_count(len(articles), per_page)
 
     def url(n: int) -> str:
         return base_url if n == 1 else f"{base_url}page/{n}/"
 
-    for n in range(1, total + 1):
+    for n in numbers or range(1, total + 1):
         yield Pager(
             number=n,
             total=total,
