@@ -27,7 +27,7 @@ from test_search import wait_for_results
 from test_serve import Served
 
 from archive_site import cache as cache_module
-from archive_site import fsops, loader, publish, scratch, unchanged
+from archive_site import fsops, loader, publish, resume, scratch, unchanged
 
 ARTICLE = "---\ntitle: {title}\ndate: 2021-06-14\n---\n\n{body}\n"
 
@@ -199,6 +199,8 @@ def test_a_planted_or_damaged_cache_never_runs_code_and_is_rebuilt(cli, tmp_path
     # ... but never a build with nothing to do, which would not open the cache at all: that
     # depended on how fast the builds ran (within two seconds of the article's writing).
     monkeypatch.setattr(unchanged, "AMBIGUOUS_NS", 10**18)
+    # ... nor one that resumes from the last build's model, which reads only the files that changed.
+    monkeypatch.setattr(resume, "load", lambda cache_dir, name: None)
     site = write_site(tmp_path / "site", {"content/a.md": article("عنوان", "النص الأول")})
     assert cli("build", site, "--no-search").status == 0
     database = site / ".archive-site-cache/records.sqlite"
@@ -246,6 +248,29 @@ def test_pickled_shards_of_earlier_versions_are_never_loaded(cli, tmp_path):
     assert run.status == 0, run.err
     assert not os.path.exists(PLANTED)
     assert not (cache / "records-00.pickle").exists()
+
+
+@pytest.mark.parametrize("planted", ["unsigned", "signed with another key", "signed, then altered"])
+def test_a_planted_model_of_the_last_build_is_never_unpickled(cli, tmp_path, planted):
+    """The model a build keeps for the next (resume.py) is a pickle: one
+    not signed with this user's key is ignored — the build reads every file."""
+    site = write_site(tmp_path / "site", {"content/a.md": article("عنوان", "النص الأول " * 20)})
+    assert cli("build", site, "--no-search").status == 0
+    model = site / ".archive-site-cache" / resume.MODEL_FILE
+    kept = model.read_bytes()
+    assert kept.startswith(resume.MAGIC)  # kept by the build
+    payload = pickle.dumps(_Planted())
+    signature = kept[len(resume.MAGIC):len(resume.MAGIC) + 32]
+    model.write_bytes({
+        "unsigned": payload,
+        "signed with another key": resume.MAGIC + os.urandom(32) + payload,
+        "signed, then altered": resume.MAGIC + signature + payload,
+    }[planted])
+    (site / "content/a.md").write_text(article("عنوان", "النص الثاني " * 20), encoding="utf-8")
+    run = cli("build", site, "--no-search")
+    assert run.status == 0, run.err
+    assert not os.path.exists(PLANTED)
+    assert "النص الثاني" in all_text(site / "build/articles")
 
 
 # --- high ----------------------------------------------------------------------------

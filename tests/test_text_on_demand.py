@@ -34,13 +34,13 @@ def site(tmp_path):
 @pytest.fixture
 def reads(monkeypatch) -> list[str]:
     """The files whose text a build reads back, in order."""
-    found, call = [], loader._TextReader.__call__
+    found, call = [], loader.TextReader.__call__
 
     def counted(self):
         found.append(self.found.rel)
         return call(self)
 
-    monkeypatch.setattr(loader._TextReader, "__call__", counted)
+    monkeypatch.setattr(loader.TextReader, "__call__", counted)
     return found
 
 
@@ -105,13 +105,13 @@ def test_a_file_changed_since_it_was_read_stops_the_build_with_a_clear_error(sit
     build(site)
     with sqlite3.connect(site / ".archive-site-cache/records.sqlite") as db:
         db.execute("DELETE FROM records WHERE what = 'body'")
-    read = loader._read_found
+    read = loader.read_found
 
     def changed(found, converter, term_keys):  # the file now reads otherwise
         got, problems, readable = read(found, converter, term_keys)
         return got.but(sha256="0" * 64), problems, readable
 
-    monkeypatch.setattr(loader, "_read_found", changed)
+    monkeypatch.setattr(loader, "read_found", changed)
     edit(site, 5, "جملة ثالثة.")
     report = Builder(site, BuildOptions(search=False)).build()
     assert not report.published

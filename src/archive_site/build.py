@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from . import __version__
-from .cache import CACHE_DIR, CacheFolderError, RecordCache
+from .cache import CACHE_DIR, CacheFolderError, RecordCache, newest_time, trusted
 from .cache import check_folder as check_cache_folder
 from .config import SiteConfig, check_base_url, load_config
 from .gazetteer import SITE_FILE as GAZETTEER_FILE
@@ -31,13 +31,13 @@ from .gazetteer import Gazetteer, load_gazetteer, tag_articles
 from .hooks import Output, PluginContext, PluginError, Plugins, load_plugins
 from .images import PictureError, find_pictures
 from .i18n import N_, _, count
-from .loader import (SIDECAR_SUFFIXES, ContentScan, LoadResult, load_extra_pages, load_site, make_converter,
-                     read_article, scan_content)
+from .loader import (SIDECAR_SUFFIXES, ContentFile, ContentScan, LoadResult, load_extra_pages, load_site, make_converter,
+                     read_article, read_found, scan_content, suspicious, to_cache)
 from .ledger import LEDGER_FILE, Ledger, LedgerError, Settled, history_dates, load_ledger, save_ledger
 from .model import Article, ContentError, Page, SourceChanged
 from .redact import exposed_addresses, redact_all
-from . import downloads, search, siteindex, unchanged
-from .siteindex import TEXT_FIELDS
+from . import downloads, resume, search, siteindex, unchanged
+from .siteindex import TEXT_FIELDS, frame_fields
 from .fsops import iter_static
 from .publish import MARKER, StagingWriter, Writer
 from .search import SearchResult
@@ -93,6 +93,8 @@ class BuildReport:
     # Site paths of the pages rendered anew by this build.
     changed: list[str] = field(default_factory=list)
     search: SearchResult | None = None
+    # The article files read again by a build that resumed from the last one's model (resume.py), else None.
+    resumed: int | None = None
     unchanged: bool = False  # nothing the build reads had changed: it did nothing (unchanged.py)
 
     @property
@@ -126,6 +128,76 @@ class Published:
     pages: list[Page]
     pictures: dict
     renderer: Renderer
+
+
+@dataclass
+class Made:
+    """A site model ready to publish, and what its build reported so far."""
+
+    report: BuildReport
+    site: Site
+    gazetteer: Gazetteer
+    cards: dict[str, str]
+    links: dict
+    leads: dict
+    pages: list[Page]
+    pictures: dict
+    frame: str | None  # the site index's (siteindex.py)
+    cache: RecordCache
+    ledger: tuple[Ledger, Settled] | None  # to save when the build adds to it
+    neighbours: bool  # to store (a build that made the model anew)
+
+
+def _refill(article: Article, edited: Article) -> None:
+    """Give `article`, in the site model, the text of `edited` (the same
+    article, edited in its text only: resume.py), wherever the model shows it."""
+    article.__dict__.update({name: edited.__dict__[name] for name in (*TEXT_FIELDS, "_read", "_pictures")
+                             if name in edited.__dict__})
+
+
+def _relisted(problems: list[ContentError], edited: dict[str, list[ContentError]], found: dict[str, ContentFile]
+              ) -> list[ContentError]:
+    """`problems` with those of each file `edited` (by path) replaced one
+    for one, in order, by the ones it has now (see _text_edit)."""
+    if not edited:
+        return problems
+    owner = {path: rel for rel in edited for path in (rel, found[rel].sidecar_rel) if path}
+    taken = {rel: iter(now) for rel, now in edited.items()}
+    return [next(taken[owner[p.path]]) if p.path in owner else p for p in problems]
+
+
+def _text_edit(found: ContentFile, before: Article, before_problems: list[ContentError], shown: Article,
+               gazetteer: Gazetteer, config: SiteConfig, pictures: dict, listed: list[ContentError]
+               ) -> tuple[Article, Article, list[ContentError], list[ContentError]] | None:
+    """The article in `found`, a file the last build's model shows as
+    `shown` (with `pictures`, listing `listed` problems) and that read as
+    `before` with `before_problems`, when it is an edit of the text only
+    (see resume.py): the article as the model shows it, as read, the
+    problems of reading it and all those the build lists for the file.
+    None otherwise."""
+    # Read without the cache, which learns of it only if the build resumes: else the build that reads
+    # every file must find it fresh (the site index's digests do not stand for it).
+    read, problems, _readable = read_found(found, make_converter(), config.term_keys)
+    if read is None or read.title != before.title or frame_fields(read) != frame_fields(before):
+        return None
+    placed = read.but(slug=shown.slug, date=shown.date, date_source=shown.date_source,
+                      date_precision=shown.date_precision)
+    tagged, _found, _stored, unknown = tag_articles([placed], gazetteer, config.taxonomies, detect=False)
+    article = tagged[0]
+    if (frame_fields(article) != frame_fields(shown) or shown.shows_pictures() or article.shows_pictures()
+            or pictures.get(shown.slug)):
+        return None
+    # The problems the build lists for the file: those of reading it, the warnings about the article
+    # alone (suspicious), those of tagging it — the same kinds as before, each as many times, so that each
+    # takes the place of the one it follows (problems reported about the file otherwise: every file is read).
+    paths = (found.rel, found.sidecar_rel)
+    was = [before_problems, suspicious([before]), unknown[0]]
+    now = [problems, suspicious([read]), unknown[0]]
+    if ([len(group) for group in was] != [len(group) for group in now]
+            or [p for p in listed if p.path in paths] != [p for group in was for p in group]
+            or any(p.path not in paths for group in now for p in group)):
+        return None
+    return article, read, problems, [p for group in now for p in group]
 
 
 def _same_apart_from(article: Article, other: Article, names: tuple[str, ...]) -> bool:
@@ -165,6 +237,7 @@ class Builder:
         self._planned: siteindex.SiteIndex | None = None
         self._intact: int | None = None  # the id of the last build, when its output is as it left it
         self._known_rows: tuple[str, dict[str, tuple[str, str]]] | None = None  # (key, rows) of the last build
+        self._kept: resume.Model | resume.Edits | None = None  # what this build keeps for the next (resume.py)
 
     def build(self, writer_factory: Callable[[Path, bool], Writer] | None = None,
               progress: Progress | None = None) -> BuildReport:
@@ -198,7 +271,7 @@ class Builder:
         started_ns = time.time_ns()
         # The previous build's output is looked at while the content folders are walked.
         previous = unchanged.Previous(self.cache_dir, self.out_dir) if quick and not options.clean else None
-        self._index = self._planned = self._intact = None
+        self._index = self._planned = self._intact = self._kept = None
         try:
             files = self._find_files(config)
             if quick:
@@ -210,6 +283,7 @@ class Builder:
                     unchanged.forget(self.cache_dir)
                     siteindex.forget(self.cache_dir)
                     search.forget(self.cache_dir)
+                    resume.forget(self.cache_dir)
                 else:
                     outcome = previous.recall(read)
                     if outcome is not None:
@@ -242,6 +316,9 @@ class Builder:
                     siteindex.save(self.cache_dir, self._planned, self._index)
                 else:
                     siteindex.forget(self.cache_dir)
+                if report.all_errors:  # published all the same (--keep-going): nothing kept
+                    self._kept = None
+                self._keep(started_ns, files, config)
                 cache_dir = str(self.cache_dir)
                 # Articles waiting for their time: valid until the first is due.
                 until = report.next_due.replace(tzinfo=config.zone).timestamp() if report.next_due else None
@@ -253,7 +330,8 @@ class Builder:
             else:
                 unchanged.forget(self.cache_dir)
                 siteindex.forget(self.cache_dir)
-        self._index = self._planned = None
+                resume.forget(self.cache_dir)
+        self._index = self._planned = self._kept = None
         return report
 
     def _find_files(self, config: SiteConfig) -> SiteFiles:
@@ -296,26 +374,28 @@ class Builder:
     def _run(self, config: SiteConfig, plugins: Plugins, context: PluginContext,
              writer_factory: Callable[[Path, bool], Writer] | None, progress: Progress | None, started: float,
              files: SiteFiles, inputs_key: str | None = None) -> BuildReport:
-        """The build proper. `inputs_key`: the key of what it reads but the
-        content files (unchanged.Inputs.key), for the site index."""
-        # Planning and rendering bring Jinja: imported only when a build has work to do.
-        import jinja2
-
-        from .plan import Planner, article_digests, lead_pictures, term_links
-        from .render import render_pages, template_error
+        """The build proper: the site model, made anew or resumed from the
+        last build's, then published. `inputs_key`: the key of what it reads
+        but the content files (unchanged.Inputs.key), for the site index."""
+        from .plan import article_digests, lead_pictures, term_links
 
         site_dir, options = self.site_dir, self.options
         # On a large site, a line as each phase starts (the CLI prints them; -q silences them).
         scan = files.scan
         large = progress is not None and len(scan.files) >= PHASE_LINES_FROM
         phase = progress if large else (lambda message: None)
+        # A command-line build reads the text of the articles it has in its cache only for the pages it renders;
+        # search indexing and redaction read every article's text.
+        hollow = inputs_key is not None and not options.search and not config.redact
+        if hollow and self._intact is not None:
+            made = self._resume(config, files, inputs_key, context)
+            if made is not None:
+                phase(count(made.report.resumed, "{n} article file read again", "{n} article files read again"))
+                return self._publish(config, plugins, context, writer_factory, progress, files, made, started)
         gazetteer = load_gazetteer(site_dir)
         context.gazetteer = gazetteer
         cache = self._cache(cache_salt(gazetteer, config))
         phase(count(len(scan.files), "reading {n} article file", "reading {n} article files"))
-        # A command-line build reads the text of the articles it has in its cache only for the pages it renders;
-        # search indexing and redaction read every article's text.
-        hollow = inputs_key is not None and not options.search and not config.redact
         loaded = load_site(site_dir, config.content_dirs, cache, options.jobs,
                            allow_outside=config.follow_outside_links, forbidden=(self.out_dir,),
                            term_keys=config.term_keys, scan=scan, memo=None if hollow else self._parsed,
@@ -384,11 +464,120 @@ class Builder:
         plugins.call("on_site", site, context)
         report.articles = len(site.articles)
         report.terms = {kind: len(tax.terms) for kind, tax in site.taxonomies.items()}
+        made = Made(report, site, gazetteer, cards, term_links(site), leads, pages, pictures, frame, cache,
+                    (ledger, settled), stored is None or stored[0] != site.shape)
+        if hollow and not report.all_errors:
+            self._kept = resume.Model(0, inputs_key, "", {f.rel: f.state for f in scan.files}, config, site, gazetteer,
+                                      cards, made.links, leads, pages, pictures, frame, (
+                                          report.articles, report.drafts, report.good, report.future,
+                                          report.next_due, report.terms), [], loaded.skipped)
+        return self._publish(config, plugins, context, writer_factory, progress, files, made, started)
 
+    def _resume(self, config: SiteConfig, files: SiteFiles, inputs_key: str, context: PluginContext) -> Made | None:
+        """The site model the last build kept, with the articles whose files
+        changed since read again, when each changed only in its text; None
+        when the build must read every file (resume.py)."""
+        from .plan import article_digest
+
+        model = resume.load(self.cache_dir, resume.MODEL_FILE)
+        if (not isinstance(model, resume.Model) or model.inputs != inputs_key
+                or model.ledger != resume.ledger_digest(self.site_dir / LEDGER_FILE)):
+            return None
+        edits = resume.Edits(model.build, model.build)
+        if model.build != self._intact:
+            edits = resume.load(self.cache_dir, resume.EDITS_FILE)
+            if not isinstance(edits, resume.Edits) or edits.base != model.build or edits.build != self._intact:
+                return None
+        due = model.counts[4]  # the first article held back for its time
+        if due is not None and due <= dt.datetime.now(config.zone).replace(tzinfo=None):
+            return None
+        states = {**model.states, **edits.states}
+        found = {f.rel: f for f in files.scan.files}
+        if found.keys() != states.keys():
+            return None
+        # A file changed too soon before it was read may have changed since without its state showing it
+        # (as in the record cache): it is read again.
+        changed = [f for rel, f in found.items() if f.state != states[rel]
+                   or not trusted(newest_time(f.state), edits.read.get(rel, model.build))]
+        if len(edits.states.keys() | {f.rel for f in changed}) > resume.MAX_EDITS:
+            return None
+        site, gazetteer = model.site, model.gazetteer
+        cache = self._cache(cache_salt(gazetteer, config))
+        by_source = {article.source: article for article in site.articles}
+        resume.attach(site.articles, cache)
+        resume.attach(edits.articles.values(), cache)
+        for rel, article in edits.articles.items():
+            _refill(by_source[rel], article)
+        updates = []
+        listed = _relisted(model.problems, edits.problems, found)  # what the last build reported
+        # What each changed file read before (its state in the cache is the one the model has).
+        before = cache.get_many("parse", [(f.rel, states[f.rel]) for f in changed], as_read=True)
+        for f, head in zip(changed, before, strict=True):
+            shown = by_source.get(f.rel)
+            if (shown is None or not isinstance(head, tuple) or len(head) != 3 or not isinstance(head[0], Article)
+                    or not isinstance(head[1], list)):
+                return None
+            edit = _text_edit(f, head[0], head[1], shown, gazetteer, config, model.pictures, listed)
+            if edit is None:
+                return None
+            updates.append((f, shown, *edit))
+        for f, shown, article, read, problems, listed in updates:
+            to_cache(cache, f, read, problems)
+            _refill(shown, article)
+            edits.problems[f.rel] = listed
+            edits.states[f.rel] = f.state
+            edits.read[f.rel] = 0  # this build's id, once it has one (_keep)
+            edits.articles[f.rel] = article
+        cache.save(prune=False)
+        cards = model.cards
+        for rel in edits.articles:
+            article = by_source[rel]
+            cards[article.slug] = article_digest(site, article, model.leads.get(article.slug))
+        report = BuildReport(out_dir=self.out_dir, loaded=LoadResult(
+            problems=[*_relisted(model.problems, edits.problems, found), *cache.take_problems()],
+            skipped=model.skipped))
+        report.articles, report.drafts, report.good, report.future, report.next_due, report.terms = model.counts
+        report.resumed = len(changed)
+        self._index = siteindex.load(self.cache_dir, self._intact)
+        context.gazetteer, context.site, context.digests = gazetteer, site, cards
+        self._kept = edits
+        return Made(report, site, gazetteer, cards, model.links, model.leads, model.pages, model.pictures,
+                    model.frame, cache, None, False)
+
+    def _keep(self, build: int, files: SiteFiles, config: SiteConfig) -> None:
+        """Keep the model of the build `build` that just published (resume.py):
+        the whole model, or what this build changed in the model it resumed from."""
+        kept, self._kept = self._kept, None
+        rels = {f.rel: f for f in files.scan.files}
+        if isinstance(kept, resume.Model):
+            kept.build, kept.ledger = build, resume.ledger_digest(self.site_dir / LEDGER_FILE)
+            resume.forget(self.cache_dir)
+            resume.save(self.cache_dir, resume.MODEL_FILE, kept, rels, config.term_keys)
+        elif isinstance(kept, resume.Edits):
+            kept.build = build
+            kept.read = {rel: read or build for rel, read in kept.read.items()}
+            resume.save(self.cache_dir, resume.EDITS_FILE, kept, rels, config.term_keys)
+        else:
+            resume.forget(self.cache_dir)
+
+    def _publish(self, config: SiteConfig, plugins: Plugins, context: PluginContext,
+                 writer_factory: Callable[[Path, bool], Writer] | None, progress: Progress | None, files: SiteFiles,
+                 made: Made, started: float) -> BuildReport:
+        """Plan, render and publish the site model `made`."""
+        # Planning and rendering bring Jinja: imported only when a build has work to do.
+        import jinja2
+
+        from .plan import Planner
+        from .render import render_pages, template_error
+
+        site_dir, options = self.site_dir, self.options
+        report, site, gazetteer, cards, links, leads = made.report, made.site, made.gazetteer, made.cards, made.links, made.leads
+        pages, pictures, frame, cache = made.pages, made.pictures, made.frame, made.cache
+        large = progress is not None and len(files.scan.files) >= PHASE_LINES_FROM
+        phase = progress if large else (lambda message: None)
         epoch = files.templates + plugins.digest
         renderer = self._renderer(config, epoch, plugins, context)
         renderer.use_pages(pages)
-        links = term_links(site)
         renderer.use_links(links, leads)
         self.last_site = (site, gazetteer, cards)
         self._published = None
@@ -436,11 +625,17 @@ class Builder:
         self._known_rows = (rows.key, rows.by_card())
         if not config.plugins:  # a plugin may change any article or page: nothing is rendered ahead
             self._published = Published(config, site, gazetteer, cards, links, pages, pictures, renderer)
-        if stored is None or stored[0] != site.shape:  # else the file has them already
+        if made.neighbours:  # else the file has them already
             self._store_neighbours(site)
-        if options.record and not options.drafts and (settled.added or settled.moved or settled.redirects):
-            save_ledger(site_dir, ledger)
+        if made.ledger is not None:
+            ledger, settled = made.ledger
+            if options.record and not options.drafts and (settled.added or settled.moved or settled.redirects):
+                save_ledger(site_dir, ledger)
         report.seconds = time.perf_counter() - started
+        if isinstance(self._kept, resume.Model):
+            # What the build reports, but the warnings about the cache itself (said once).
+            self._kept.problems = [p for p in report.loaded.problems + report.errors
+                                   if not p.path.startswith(str(self.cache_dir))]
         return report
 
     def _plan_and_render(self, planner: Planner, renderer: Renderer, writer: StagingWriter, report: BuildReport,

@@ -195,15 +195,18 @@ class RecordCache:
         `state`, or None (also for an entry that cannot be decoded)."""
         return self.get_many(what, [(rel, state)])[0]
 
-    def get_many(self, what: str, wanted: list[tuple[str, tuple]]) -> list:
+    def get_many(self, what: str, wanted: list[tuple[str, tuple]], as_read: bool = False) -> list:
         """`get` for each (rel, state) of `wanted`, in order; the values still
-        in the database are read in one pass."""
+        in the database are read in one pass. `as_read`: the value stored
+        for that state even when the file had changed too soon before to be
+        sure it was still the file's: what the build that stored it read."""
         found: list = [None] * len(wanted)
         stored: dict[str, int] = {}  # rel -> index in wanted, of values to read from the database
         for n, (rel, state) in enumerate(wanted):
             key = (what, rel)
             hit = self.changed.get(key) or self.entries.get(key)
-            if hit is None or tuple(hit[0]) != tuple(state) or not trusted(newest_time(state), hit[1]):
+            if (hit is None or tuple(hit[0]) != tuple(state)
+                    or not (as_read or trusted(newest_time(state), hit[1]))):
                 continue
             if hit[2] is None:
                 stored[rel] = n
@@ -302,15 +305,17 @@ class RecordCache:
         if len(self.changed) >= WRITE_EVERY and self.folder is not None and not self.unwritable:
             self._write([])
 
-    def save(self) -> None:
-        """Write the entries that changed and drop those of files this build
-        did not use (deleted or renamed). A cache that cannot be written is
+    def save(self, prune: bool = True) -> None:
+        """Write the entries that changed and, with `prune`, drop those of
+        files this build did not use (deleted or renamed: a build that read
+        only some files does not prune). A cache that cannot be written is
         skipped: it only saves time."""
         if self.folder is None:
             return
         self.close()
         if not self.unwritable:
-            self._write([key for key in self.entries if key not in self.used and key not in self.changed])
+            gone = [key for key in self.entries if key not in self.used and key not in self.changed] if prune else []
+            self._write(gone)
         self.used = set()
 
     def _write(self, gone: list[tuple[str, str]]) -> None:

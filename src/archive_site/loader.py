@@ -180,7 +180,7 @@ def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds
     missing = [n for n, outcome in enumerate(outcomes) if outcome is None]
 
     def read(n: int):
-        return _read_found(files[n], converter, term_keys)
+        return read_found(files[n], converter, term_keys)
 
     unreadable = set()
     result.fresh = {files[n].rel for n in missing}
@@ -189,7 +189,7 @@ def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds
         if not readable:  # a read error is not remembered: it may be gone by the next build
             unreadable.add(n)
         elif cache:
-            _to_cache(cache, files[n], *outcomes[n])
+            to_cache(cache, files[n], *outcomes[n])
     if memo is not None:
         memo.clear()
         memo.update({(found.rel, found.state): (started, outcomes[n]) for n, found in enumerate(files)
@@ -205,7 +205,7 @@ def load_site(site_dir: Path, content_dirs: tuple[str, ...] = ("content", "seeds
     return result
 
 
-def _to_cache(cache: RecordCache, found: ContentFile, article: Article | None, problems: list[ContentError]) -> None:
+def to_cache(cache: RecordCache, found: ContentFile, article: Article | None, problems: list[ContentError]) -> None:
     """Store what reading `found` gave: the article without its text, the
     problems and whether its text shows a picture ("parse"), and its text
     apart ("body"), so that a build can hold the one without the other."""
@@ -231,7 +231,7 @@ def _from_cache(cache: RecordCache, files: list[ContentFile], outcomes: list, at
         if article is not None:
             if hollow:
                 cache.keep("body", found.rel)
-                article = HollowArticle.of(article, pictures, _TextReader(cache, found, article.sha256, term_keys))
+                article = HollowArticle.of(article, pictures, TextReader(cache, found, article.sha256, term_keys))
             else:
                 text = texts.get(k)
                 if not _text_shaped(text):
@@ -249,7 +249,7 @@ def _text_shaped(text: object) -> bool:
     return isinstance(text, list) and len(text) == len(BODY_FIELDS) and all(isinstance(t, str) for t in text)
 
 
-class _TextReader:
+class TextReader:
     """Reads an article's text back (HollowArticle): from the cache, in the
     process that asks, else from its file again, which must still be the
     file the build read (same digest)."""
@@ -257,18 +257,22 @@ class _TextReader:
     def __init__(self, cache: RecordCache, found: ContentFile, sha256: str, term_keys: tuple[str, ...]):
         self.cache, self.found, self.sha256, self.term_keys = cache, found, sha256, term_keys
 
+    def __getstate__(self) -> dict:
+        """Pickled without its cache (resume.py): the build that loads it gives its own."""
+        return {**self.__dict__, "cache": None}
+
     def __call__(self) -> list[str]:
         found = self.found
-        text = self.cache.get("body", found.rel, found.state)
+        text = self.cache.get("body", found.rel, found.state) if self.cache is not None else None
         if _text_shaped(text):
             return text
-        article = _read_found(found, make_converter(), self.term_keys)[0]
+        article = read_found(found, make_converter(), self.term_keys)[0]
         if article is None or article.sha256 != self.sha256:
             raise SourceChanged(found.rel)
         return [getattr(article, name) for name in BODY_FIELDS]
 
 
-def _read_found(found: ContentFile, converter: markdown.Markdown, term_keys: tuple[str, ...]
+def read_found(found: ContentFile, converter: markdown.Markdown, term_keys: tuple[str, ...]
                 ) -> tuple[Article | None, list[ContentError], bool]:
     sidecar = (Path(found.sidecar), found.sidecar_rel) if found.sidecar else None
     return read_article(Path(found.path), found.rel, converter, term_keys, sidecar)

@@ -55,7 +55,8 @@ VERSION = 2
 # the site model: its address, date, terms and every list stay as they were.
 TEXT_FIELDS = ("title", "summary", "body_html", "text", "footer", "word_count", "sha256", "encoding", "author",
                "source_url", "corrections")
-_frame_fields = attrgetter(*(f.name for f in fields(Article) if f.name not in TEXT_FIELDS))
+# An article's fields but TEXT_FIELDS, as a tuple (read without its text).
+frame_fields = attrgetter(*(f.name for f in fields(Article) if f.name not in TEXT_FIELDS))
 
 
 def frame(inputs_key: str, articles: list[Article], pictures: dict, redirects: dict[str, Article],
@@ -64,7 +65,7 @@ def frame(inputs_key: str, articles: list[Article], pictures: dict, redirects: d
     inputs but the content files' states."""
     digest = hashlib.blake2b(f"{VERSION}|{inputs_key}".encode("utf-8"), digest_size=16)
     for article in articles:
-        digest.update(repr(_frame_fields(article)).encode("utf-8", "surrogatepass"))
+        digest.update(repr(frame_fields(article)).encode("utf-8", "surrogatepass"))
     digest.update(repr(sorted((slug, repr(found)) for slug, found in pictures.items() if found)).encode(
         "utf-8", "surrogatepass"))
     digest.update(repr(sorted((old, article.slug) for old, article in redirects.items())).encode("utf-8", "surrogatepass"))
