@@ -273,6 +273,34 @@ def test_a_planted_model_of_the_last_build_is_never_unpickled(cli, tmp_path, pla
     assert "النص الثاني" in all_text(site / "build/articles")
 
 
+def test_planted_compiled_templates_are_never_run(cli, tmp_path):
+    """Compiled templates are kept in the cache (render.SignedBytecodeCache):
+    code in one not signed with this user's key is never run — the template
+    is compiled again from its source."""
+    import marshal
+
+    import jinja2.bccache
+
+    site = write_site(tmp_path / "site", {"content/a.md": article("عنوان")})
+    assert cli("build", site, "--no-search").status == 0
+    kept = sorted((site / ".archive-site-cache" / "templates").glob("*.code"))
+    assert kept
+    magic = jinja2.bccache.bc_magic
+    code = marshal.dumps(compile(f"import os\nos.mkdir({PLANTED!r})\n", "planted", "exec"))
+    for path in kept:
+        data = path.read_bytes()[32:]
+        checksum = pickle.loads(data[len(magic):])  # the source's, which Jinja checks
+        path.write_bytes(os.urandom(32) + magic + pickle.dumps(checksum, 2) + code)
+    (site / "content/a.md").write_text(article("عنوان آخر"), encoding="utf-8")
+    run = cli("build", site, "--no-search")
+    assert run.status == 0, run.err
+    assert not os.path.exists(PLANTED)
+    assert "عنوان آخر" in all_text(site / "build/articles")
+    assert cli("build", site, "--no-search", "--clean").status == 0
+    assert not (site / ".archive-site-cache" / "templates").exists() or not any(
+        path.read_bytes()[32:].endswith(code) for path in (site / ".archive-site-cache" / "templates").iterdir())
+
+
 # --- high ----------------------------------------------------------------------------
 
 def test_every_article_gets_its_own_address_whatever_the_titles(cli, tmp_path):

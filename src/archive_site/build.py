@@ -17,6 +17,7 @@ import gc
 import hashlib
 import json
 import os
+import shutil
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -284,6 +285,7 @@ class Builder:
                     siteindex.forget(self.cache_dir)
                     search.forget(self.cache_dir)
                     resume.forget(self.cache_dir)
+                    forget_templates(self.cache_dir)
                 else:
                     outcome = previous.recall(read)
                     if outcome is not None:
@@ -579,6 +581,9 @@ class Builder:
         renderer = self._renderer(config, epoch, plugins, context)
         renderer.use_pages(pages)
         renderer.use_links(links, leads)
+        if not renderer.closures:  # found here, once, not in each process that plans pages
+            renderer.warm()
+            resume.save(self.cache_dir, CLOSURES_FILE, (epoch, renderer.closures))
         self.last_site = (site, gazetteer, cards)
         self._published = None
         writer = (writer_factory or StagingWriter)(self.out_dir, not options.clean)
@@ -768,8 +773,12 @@ class Builder:
         if self._renderers.get(epoch) is None:
             from .render import Renderer
 
-            renderer = Renderer(self.site_dir, config, salt=plugins.digest)
+            renderer = Renderer(self.site_dir, config, salt=plugins.digest, cache_dir=self.cache_dir)
             plugins.call("on_env", renderer.env, context)
+            # The templates' closures, when the last build that found them had the same templates.
+            kept = resume.load(self.cache_dir, CLOSURES_FILE)
+            if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == epoch and isinstance(kept[1], dict):
+                renderer.closures.update(kept[1])
             self._renderers = {epoch: renderer}
         renderer = self._renderers[epoch]
         return renderer
@@ -840,6 +849,17 @@ class Builder:
         return self.cache
 
 
+def forget_templates(cache_dir: Path) -> None:
+    """Drop the compiled templates and their closures (--clean)."""
+    from .render import TEMPLATES_FOLDER
+
+    shutil.rmtree(cache_dir / TEMPLATES_FOLDER, ignore_errors=True)  # never follows a link
+    try:
+        (cache_dir / CLOSURES_FILE).unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
 def changed_error(exc: SourceChanged, site_dir: Path) -> ContentError:
     """The error of a build stopped by a file that changed while it ran."""
     try:
@@ -858,6 +878,7 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), progress: Prog
 
 
 NEIGHBOURS_FILE = "neighbours.json"  # in the cache folder
+CLOSURES_FILE = "template-closures.pickle"  # in the cache folder: the templates' (Renderer.closures)
 PHASE_LINES_FROM = 1000  # article files from which each phase of a build is announced
 
 

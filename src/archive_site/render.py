@@ -7,6 +7,8 @@ the built-in theme, so a site overrides any template by using its file name.
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
 import struct
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
@@ -20,6 +22,7 @@ from .config import SiteConfig, absolute_url
 from .i18n import _
 from .model import ContentError
 from .plan import PagePlan, page_url, sitemap_entry
+from .resume import signing_key
 from .sitefiles import THEME_DIR
 from .views import TaxonomyRef, ViewEnvironment
 from .workers import fork_map
@@ -34,19 +37,63 @@ Progress = Callable[[str], None]
 # Templates that globals render from Python: a template that names the
 # global depends on that template too.
 GLOBAL_TEMPLATES = {"card": "partials/card.html", "feed_entry": "partials/feed_entry.xml"}
+TEMPLATES_FOLDER = "templates"  # in the cache folder: the compiled templates
+
+
+class SignedBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in a folder of the cache, each signed with
+    the key of resume.py: Jinja's compiled code is run as it is loaded, so
+    a file not signed with this user's key is never loaded (compiled again
+    instead). `salt` goes into each template's key: what else the code
+    depends on (the version, the plugins' code)."""
+
+    def __init__(self, folder: Path, key: bytes, salt: str):
+        self.folder, self.key, self.salt = folder, key, salt
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return hashlib.blake2b(f"{self.salt}|{super().get_cache_key(name, filename)}".encode("utf-8"),
+                               digest_size=20).hexdigest()
+
+    def _sign(self, data: bytes) -> bytes:
+        return hmac.new(self.key, data, hashlib.sha256).digest()
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            with open(self.folder / f"{bucket.key}.code", "rb") as file:
+                data = file.read()
+        except OSError:
+            return
+        if hmac.compare_digest(data[:32], self._sign(data[32:])):
+            bucket.bytecode_from_string(data[32:])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = bucket.bytecode_to_string()
+        path = self.folder / f"{bucket.key}.code"
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        try:
+            self.folder.mkdir(exist_ok=True)
+            temporary.write_bytes(self._sign(data) + data)
+            os.replace(temporary, path)
+        except OSError:  # only a saving
+            temporary.unlink(missing_ok=True)
 
 
 class Renderer:
     """Renders pages of one site; templates are compiled once and reused.
     Templates read the site model through views.ViewEnvironment."""
 
-    def __init__(self, site_dir: Path, config: SiteConfig, globals: dict | None = None, salt: str = ""):
-        """`salt`: anything else every page's output depends on (the plugins' code)."""
+    def __init__(self, site_dir: Path, config: SiteConfig, globals: dict | None = None, salt: str = "",
+                 cache_dir: Path | None = None):
+        """`salt`: anything else every page's output depends on (the plugins'
+        code). `cache_dir`: the cache folder, where compiled templates are
+        kept (signed: SignedBytecodeCache) when a signing key can be had."""
         loaders = [jinja2.FileSystemLoader(str(site_dir / "templates")),
                    jinja2.FileSystemLoader(str(THEME_DIR / "templates"))]
         self.config = config
         self.salt = salt
         self._epochs: dict[str, str] = {}
+        # Each template's closure (_closure), found once per template set.
+        self.closures: dict[str, frozenset[str]] = {}
         self._links: dict[str, dict] = {}
         self._leads: dict[str, tuple] = {}
         self._names: set[str] | None = None
@@ -59,6 +106,9 @@ class Renderer:
             keep_trailing_newline=True,
             auto_reload=False,  # one Renderer per build: templates cannot change during it
         )
+        key = signing_key() if cache_dir is not None else None
+        if key is not None:
+            self.env.bytecode_cache = SignedBytecodeCache(cache_dir / TEMPLATES_FOLDER, key, f"{__version__}|{salt}")
         self._entries: dict[str, Markup] = {}
         # Cards by (slug, folder depth); by (slug, None) the card with marks where
         # its links start (see _card).
@@ -129,7 +179,24 @@ class Renderer:
             found = self._epochs[name] = digest.hexdigest()
         return found
 
-    def _closure(self, name: str) -> set[str]:
+    def warm(self) -> None:
+        """Find the closure of every template that parses (those that do
+        not are reported when a page uses them), so that processes forked
+        from this one have them; kept in `closures` (Builder keeps them
+        between builds with the same templates)."""
+        for name in self.env.list_templates():
+            try:
+                self._closure(name)
+            except (jinja2.TemplateError, UnicodeError, OSError):
+                pass
+
+    def _closure(self, name: str) -> frozenset[str]:
+        found = self.closures.get(name)
+        if found is None:
+            found = self.closures[name] = frozenset(self._find_closure(name))
+        return found
+
+    def _find_closure(self, name: str) -> set[str]:
         seen: set[str] = set()
         todo = [name]
         while todo:

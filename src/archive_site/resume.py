@@ -47,6 +47,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import __version__
 from .loader import ContentFile, TextReader
 from .model import BODY_FIELDS, Article, ContentError, HollowArticle, SkippedFile
 
@@ -54,6 +55,7 @@ MODEL_FILE = "last-model.pickle"
 EDITS_FILE = "last-edits.pickle"
 KEY_FILE = Path("archive-site") / "signing-key"
 MAGIC = b"archive-site model 1\n"
+FORMAT = 1  # of what the files hold: one more whenever Model or Edits change
 MAX_EDITS = 200  # article files read again since the model was made: beyond, a build reads every file
 
 
@@ -102,11 +104,16 @@ def ledger_digest(path: Path) -> str:
         return "none"
 
 
-def _key() -> bytes | None:
+_keys: dict[Path, bytes] = {}  # read once per process
+
+
+def signing_key() -> bytes | None:
     """The signing key, made at first use; None when it cannot be had."""
     try:
         base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
         path = Path(base) / KEY_FILE
+        if path in _keys:
+            return _keys[path]
         try:
             with open(path, "rb") as file:
                 key = file.read(64)
@@ -120,7 +127,10 @@ def _key() -> bytes | None:
                 pass
             with open(path, "rb") as file:
                 key = file.read(64)
-        return key if len(key) == 32 else None
+        if len(key) != 32:
+            return None
+        _keys[path] = key
+        return key
     except (OSError, RuntimeError):
         return None
 
@@ -156,14 +166,16 @@ def attach(articles, cache) -> None:
             reader.cache = cache
 
 
-def save(cache_dir: Path, name: str, value: object, files: dict[str, ContentFile], term_keys: tuple[str, ...]
-         ) -> None:
-    """Write `value` signed to `name` in `cache_dir`; a file that cannot be
-    written is removed (it only saves time)."""
+def save(cache_dir: Path, name: str, value: object, files: dict[str, ContentFile] | None = None,
+         term_keys: tuple[str, ...] = ()) -> None:
+    """Write `value` signed to `name` in `cache_dir`, its articles without
+    their text (`files`: the article files they were read from, by path
+    relative to the site; `term_keys`: the front-matter keys that list
+    terms); a file that cannot be written is removed (it only saves time)."""
     path = cache_dir / name
-    key = _key()
+    key = signing_key()
     if key is None:
-        forget(cache_dir)
+        path.unlink(missing_ok=True)
         return
     temporary = path.with_name(f".{name}.{os.getpid()}")
     try:
@@ -171,7 +183,7 @@ def save(cache_dir: Path, name: str, value: object, files: dict[str, ContentFile
         enabled = gc.isenabled()
         gc.disable()
         try:
-            _Pickler(buffer, files, term_keys).dump(value)
+            _Pickler(buffer, files or {}, term_keys).dump((__version__, FORMAT, value))
         finally:
             if enabled:
                 gc.enable()
@@ -182,14 +194,17 @@ def save(cache_dir: Path, name: str, value: object, files: dict[str, ContentFile
             file.write(data)
         os.replace(temporary, path)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
-        forget(cache_dir)
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
     finally:
         temporary.unlink(missing_ok=True)
 
 
 def load(cache_dir: Path, name: str) -> object | None:
     """What `save` wrote to `name`, or None (none, unsigned, damaged)."""
-    key = _key()
+    key = signing_key()
     if key is None:
         return None
     try:
@@ -204,12 +219,13 @@ def load(cache_dir: Path, name: str) -> object | None:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return pickle.loads(body)
+        version, form, value = pickle.loads(body)
     except Exception:  # signed by this user's key, yet unreadable (another version's classes)
         return None
     finally:
         if enabled:
             gc.enable()
+    return value if (version, form) == (__version__, FORMAT) else None
 
 
 def forget(cache_dir: Path) -> None:
