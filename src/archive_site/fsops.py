@@ -108,7 +108,15 @@ def remove_in_background(folder: Path) -> None:
         os.setsid()
         if os.fork() == 0:
             os.nice(10)
-            shutil.rmtree(folder, ignore_errors=True)
+            # Named after the grandchild while it deletes: a build that starts meanwhile sees
+            # a live process's folder, not a leftover to delete itself (remove_leftovers).
+            kind, _, _pid = folder.name.rpartition("-")
+            deleting = folder.with_name(f"{kind}-{os.getpid()}.0")
+            try:
+                os.rename(folder, deleting)
+            except OSError:
+                deleting = folder
+            shutil.rmtree(deleting, ignore_errors=True)
     finally:
         os._exit(0)
 

@@ -40,7 +40,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import hmac
-import io
 import os
 import pickle
 import secrets
@@ -166,6 +165,18 @@ def attach(articles, cache) -> None:
             reader.cache = cache
 
 
+class _Signing:
+    """A file that the pickle is written to piece by piece (never whole in
+    memory: the model of a large site is large), signing what it writes."""
+
+    def __init__(self, file, mac: hmac.HMAC):
+        self.file, self.mac = file, mac
+
+    def write(self, data) -> int:
+        self.mac.update(data)
+        return self.file.write(data)
+
+
 def save(cache_dir: Path, name: str, value: object, files: dict[str, ContentFile] | None = None,
          term_keys: tuple[str, ...] = ()) -> None:
     """Write `value` signed to `name` in `cache_dir`, its articles without
@@ -179,19 +190,18 @@ def save(cache_dir: Path, name: str, value: object, files: dict[str, ContentFile
         return
     temporary = path.with_name(f".{name}.{os.getpid()}")
     try:
-        buffer = io.BytesIO()
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            _Pickler(buffer, files or {}, term_keys).dump((__version__, FORMAT, value))
-        finally:
-            if enabled:
-                gc.enable()
-        data = buffer.getbuffer()
         with open(temporary, "wb") as file:
-            file.write(MAGIC)
-            file.write(hmac.new(key, data, hashlib.sha256).digest())
-            file.write(data)
+            file.write(MAGIC + bytes(32))  # the signature's place, filled in once the pickle is written
+            signed = _Signing(file, hmac.new(key, digestmod=hashlib.sha256))
+            enabled = gc.isenabled()
+            gc.disable()
+            try:
+                _Pickler(signed, files or {}, term_keys).dump((__version__, FORMAT, value))
+            finally:
+                if enabled:
+                    gc.enable()
+            file.seek(len(MAGIC))
+            file.write(signed.mac.digest())
         os.replace(temporary, path)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         try:
