@@ -88,6 +88,23 @@ def test_the_warnings_of_an_edited_file_are_those_of_a_clean_build(site, tmp_pat
     assert snapshot(site / "build") == clean_output(site, tmp_path)
 
 
+def test_an_article_whose_title_another_has_resumes_with_that_warning(tmp_path):
+    """A warning about the article and others (a title two articles share)
+    stays as it was: the title is the same."""
+    files = {f"content/{i:02}.md": article(i) for i in range(6)}
+    files["content/05.md"] = article(5).replace("title: تقرير رقم 5", "title: تقرير رقم 4")
+    files["site.yml"] = "title: أرشيف\nper_page: 4\ntaxonomies: [places, actors, tags]\n"
+    site = write_site(tmp_path / "site", files)
+    build(site)
+    write_site(site, {"content/05.md": files["content/05.md"].replace("نص التقرير 5", "نص التقرير الخامس بعد التعديل")})
+    report = build(site)
+    assert report.resumed
+    problems = [str(p) for p in report.loaded.problems]
+    assert any("same title as content/04.md" in p for p in problems)
+    assert problems == clean_problems(site, tmp_path)
+    assert snapshot(site / "build") == clean_output(site, tmp_path)
+
+
 def test_more_edits_than_the_model_takes_read_every_file(site, tmp_path, monkeypatch, settled):
     monkeypatch.setattr(resume, "MAX_EDITS", 1)
     build(site)

@@ -183,22 +183,28 @@ def _text_edit(found: ContentFile, before: Article, before_problems: list[Conten
         return None
     placed = read.but(slug=shown.slug, date=shown.date, date_source=shown.date_source,
                       date_precision=shown.date_precision)
-    tagged, _found, _stored, unknown = tag_articles([placed], gazetteer, config.taxonomies, detect=False)
+    tagged, _found, _stored, _unknown = tag_articles([placed], gazetteer, config.taxonomies, detect=False)
     article = tagged[0]
     if (frame_fields(article) != frame_fields(shown) or shown.shows_pictures() or article.shows_pictures()
             or pictures.get(shown.slug)):
         return None
-    # The problems the build lists for the file: those of reading it, the warnings about the article
-    # alone (suspicious), those of tagging it — the same kinds as before, each as many times, so that each
-    # takes the place of the one it follows (problems reported about the file otherwise: every file is read).
+    # The problems the build lists for the file: those of reading it and the warnings about the text
+    # alone (suspicious: an empty or short body), which an edit may change — each takes the place of the
+    # one it follows, so there must be as many as before —, among those it cannot change (a title
+    # another article has, the ledger's, the listed places the gazetteer lacks: the title and the
+    # fields these read are the same).
     paths = (found.rel, found.sidecar_rel)
-    was = [before_problems, suspicious([before]), unknown[0]]
-    now = [problems, suspicious([read]), unknown[0]]
-    if ([len(group) for group in was] != [len(group) for group in now]
-            or [p for p in listed if p.path in paths] != [p for group in was for p in group]
-            or any(p.path not in paths for group in now for p in group)):
+    mine = [p for p in listed if p.path in paths]
+    was = [*before_problems, *suspicious([before])]
+    now = [*problems, *suspicious([read])]
+    if len(was) != len(now) or any(p.path not in paths for p in now):
         return None
-    return article, read, problems, [p for group in now for p in group]
+    relisted, taken = [], 0
+    for problem in mine:
+        if taken < len(was) and problem == was[taken]:
+            problem, taken = now[taken], taken + 1
+        relisted.append(problem)
+    return (article, read, problems, relisted) if taken == len(was) else None
 
 
 def _same_apart_from(article: Article, other: Article, names: tuple[str, ...]) -> bool:

@@ -22,7 +22,8 @@ article again when
   text (Builder._resume): an article of that build, the same in every field
   but TEXT_FIELDS and with the same title (titles are compared across
   articles), given the same terms by the gazetteer, showing no picture,
-  with the same warnings.
+  with as many warnings of each kind (build._text_edit: a short body's
+  word count may change, a warning may not come or go).
 
 Otherwise the build reads every file, as it would without them, and keeps
 a model anew. What a build that resumes plans and renders is what any build
@@ -54,14 +55,15 @@ MODEL_FILE = "last-model.pickle"
 EDITS_FILE = "last-edits.pickle"
 KEY_FILE = Path("archive-site") / "signing-key"
 MAGIC = b"archive-site model 1\n"
-FORMAT = 1  # of what the files hold: one more whenever Model or Edits change
+FORMAT = 2  # of what the files hold: one more whenever Model or Edits change
 MAX_EDITS = 200  # article files read again since the model was made: beyond, a build reads every file
 
 
 @dataclass
 class Edits:
-    """What the builds that resumed from a model changed in it: the state
-    of each file they read again, and its article (text fields, digest)."""
+    """What the builds that resumed from a model changed in it: for each
+    file they read again, its state, when it was read, the problems listed
+    for it and its article."""
 
     base: int  # the build that kept the model
     build: int  # the last build that resumed (the output is as it left it)
@@ -69,7 +71,6 @@ class Edits:
     read: dict[str, int] = field(default_factory=dict)  # rel -> the build that read it
     problems: dict[str, list[ContentError]] = field(default_factory=dict)  # rel -> the problems listed for it
     articles: dict[str, Article] = field(default_factory=dict)  # rel -> the article as tagged
-    cards: dict[str, str] = field(default_factory=dict)  # slug -> digest
 
 
 @dataclass
