@@ -529,10 +529,10 @@ class Builder:
             if edit is None:
                 return None
             updates.append((f, shown, *edit))
-        for f, shown, article, read, problems, listed in updates:
+        for f, shown, article, read, problems, told in updates:
             to_cache(cache, f, read, problems)
             _refill(shown, article)
-            edits.problems[f.rel] = listed
+            edits.problems[f.rel] = told
             edits.states[f.rel] = f.state
             edits.read[f.rel] = 0  # this build's id, once it has one (_keep)
             edits.articles[f.rel] = article
