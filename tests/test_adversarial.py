@@ -11,6 +11,7 @@ import http.client
 import json
 import os
 import pickle
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -299,6 +300,62 @@ def test_planted_compiled_templates_are_never_run(cli, tmp_path):
     assert cli("build", site, "--no-search", "--clean").status == 0
     assert not (site / ".archive-site-cache" / "templates").exists() or not any(
         path.read_bytes()[32:].endswith(code) for path in (site / ".archive-site-cache" / "templates").iterdir())
+
+
+def test_compiled_templates_are_never_written_through_a_planted_link(cli, tmp_path):
+    site = write_site(tmp_path / "site", {"content/a.md": article("عنوان")})
+    assert cli("build", site, "--no-search").status == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    templates = site / ".archive-site-cache" / "templates"
+    shutil.rmtree(templates)
+    templates.symlink_to(elsewhere)
+    (site / "content/a.md").write_text(article("عنوان آخر"), encoding="utf-8")
+    run = cli("build", site, "--no-search", "--jobs", "1")
+    assert run.status == 0, run.err
+    assert list(elsewhere.iterdir()) == []
+    assert "عنوان آخر" in all_text(site / "build/articles")
+
+
+@pytest.mark.parametrize("name", ["last-build.json", "neighbours.json", "site-index.json", "last-model.pickle",
+                                  "records.sqlite-journal", "search-documents.json.part"])
+def test_the_cache_never_writes_through_a_planted_link(cli, tmp_path, name):
+    """A cache folder may come with the site: a link in it is removed, and
+    what it leads to is never written."""
+    site = write_site(tmp_path / "site", {"content/a.md": article("عنوان")})
+    assert cli("build", site, "--no-search").status == 0
+    victim = tmp_path / "victim.txt"
+    victim.write_text("لا تمسّ\n", encoding="utf-8")
+    link = site / ".archive-site-cache" / name
+    link.unlink(missing_ok=True)
+    link.symlink_to(victim)
+    (site / "content/a.md").write_text(article("عنوان آخر"), encoding="utf-8")
+    run = cli("build", site, "--no-search")
+    assert run.status == 0, run.err
+    assert victim.read_text(encoding="utf-8") == "لا تمسّ\n"
+    assert not link.is_symlink()
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize("where", ["the folder", "a folder in it"])
+def test_kept_search_documents_are_never_written_or_deleted_through_a_link(cli, tmp_path, where):
+    site = write_site(tmp_path / "site", {"content/a.md": article("عنوان")})
+    assert cli("build", site).status == 0
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "x").mkdir(parents=True)
+    (elsewhere / "x" / "index.html").write_text("<p>ملف للقارئ</p>", encoding="utf-8")
+    documents = site / ".archive-site-cache" / "search-documents"
+    if where == "the folder":
+        shutil.rmtree(documents)
+        documents.symlink_to(elsewhere)
+    else:
+        shutil.rmtree(documents / "articles")
+        (documents / "articles").symlink_to(elsewhere)
+    (site / "content/a.md").write_text(article("عنوان آخر"), encoding="utf-8")
+    run = cli("build", site)
+    assert run.status == 0, run.err
+    assert sorted(p.relative_to(elsewhere).as_posix() for p in elsewhere.rglob("*")) == ["x", "x/index.html"]
+    assert (elsewhere / "x" / "index.html").read_text(encoding="utf-8") == "<p>ملف للقارئ</p>"
 
 
 # --- high ----------------------------------------------------------------------------

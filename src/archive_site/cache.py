@@ -85,10 +85,16 @@ def check_folder(folder: Path) -> None:
 
 def claim_folder(folder: Path) -> None:
     """Make `folder` the cache's own (see check_folder), tagging it; the
-    pickled shards of earlier versions are removed, never read."""
+    pickled shards of earlier versions are removed, never read. Links in
+    it are removed (the links only): the cache never writes through a link
+    it did not make (a cache folder may come with the site, planted)."""
     check_folder(folder)
     tag = folder / TAG_FILE
     if tag.is_file():
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    os.unlink(entry.path)
         return
     if folder.is_dir() and _legacy(folder):
         for path in folder.iterdir():

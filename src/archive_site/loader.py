@@ -273,7 +273,7 @@ class TextReader:
 
 
 def read_found(found: ContentFile, converter: markdown.Markdown, term_keys: tuple[str, ...]
-                ) -> tuple[Article | None, list[ContentError], bool]:
+               ) -> tuple[Article | None, list[ContentError], bool]:
     sidecar = (Path(found.sidecar), found.sidecar_rel) if found.sidecar else None
     return read_article(Path(found.path), found.rel, converter, term_keys, sidecar)
 

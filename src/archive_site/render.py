@@ -58,6 +58,8 @@ class SignedBytecodeCache(jinja2.BytecodeCache):
         return hmac.new(self.key, data, hashlib.sha256).digest()
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if self.folder.is_symlink():  # the cache's own folder only (never written through a link)
+            return
         try:
             with open(self.folder / f"{bucket.key}.code", "rb") as file:
                 data = file.read()
@@ -72,6 +74,8 @@ class SignedBytecodeCache(jinja2.BytecodeCache):
         temporary = path.with_name(f".{path.name}.{os.getpid()}")
         try:
             self.folder.mkdir(exist_ok=True)
+            if self.folder.is_symlink():
+                return
             temporary.write_bytes(self._sign(data) + data)
             os.replace(temporary, path)
         except OSError:  # only a saving

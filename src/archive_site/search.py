@@ -236,10 +236,13 @@ def write_documents(source: Path, site: Site, gazetteer: Gazetteer | None, jobs:
     todo = site.articles
     if cards is not None:
         keys_file = _keys_file(source)
+        present = _kept_documents(source)
+        if present is None:  # a link in the folder (planted): never written or deleted through
+            _remove_folder(source)
+            present = set()
         source.mkdir(parents=True, exist_ok=True)
         keys = documents_keys(site, gazetteer, cards, keep)
         written = _written_keys(keys_file)
-        present = {path.parent.relative_to(source).as_posix() + "/" for path in source.rglob("index.html")}
         for address in present - keys.keys():
             (source / address / "index.html").unlink()
         todo = [a for a in site.articles if a.url not in present or written.get(a.url) != keys[a.url]]
@@ -277,6 +280,34 @@ def _write_keys(path: Path, keys: dict[str, str]) -> None:
     temporary = path.with_name(path.name + ".part")
     temporary.write_text(json.dumps(keys, ensure_ascii=False), encoding="utf-8")
     os.replace(temporary, path)
+
+
+def _kept_documents(source: Path) -> set[str] | None:
+    """The addresses of the documents kept under `source` ("articles/x/"),
+    or None when the folder, or anything in it, is a symbolic link."""
+    if source.is_symlink():
+        return None
+    present: set[str] = set()
+    todo = [(source, "")] if source.is_dir() else []
+    while todo:
+        folder, address = todo.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    return None
+                if entry.is_dir():
+                    todo.append((Path(entry.path), f"{address}{entry.name}/"))
+                elif entry.name == "index.html":
+                    present.add(address)
+    return present
+
+
+def _remove_folder(folder: Path) -> None:
+    """Remove `folder`, or only the link when it is one (never what a link leads to)."""
+    if folder.is_symlink():
+        folder.unlink()
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _keys_file(documents: Path) -> Path:
