@@ -22,6 +22,18 @@ from archive_site.cli import main
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session")
+def _user_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("user-cache")
+
+
+@pytest.fixture(autouse=True)
+def user_cache_folder(monkeypatch, _user_cache):
+    """The user's own cache folder (where resume.py keeps its signing key)
+    is one of the test session's, never the home folder of whoever runs them."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(_user_cache))
+
+
 @pytest.fixture(autouse=True)
 def english_messages(monkeypatch):
     """Tests read English messages whatever the machine's locale; a test
