@@ -5,6 +5,8 @@ are shared rather than pickled; only positions go out and results come back."""
 from __future__ import annotations
 
 import gc
+import os
+import signal
 from typing import Callable, Sequence, TypeVar
 
 T = TypeVar("T")
@@ -45,7 +47,7 @@ def fork_map(function: Callable[[T], R], items: Sequence[T], jobs: int, min_item
     # they are left out of its visits in the workers, so the pages stay shared.
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_die_with, initargs=(os.getpid(),)) as pool:
             for part in pool.imap(_run, bounds):
                 results.extend(part)
                 if progress:
@@ -54,6 +56,23 @@ def fork_map(function: Callable[[T], R], items: Sequence[T], jobs: int, min_item
         _job = None
         gc.unfreeze()
     return results
+
+
+def _die_with(parent: int) -> None:
+    """Make this worker end when its parent does (Linux): a build killed
+    while it renders must not leave workers writing into its staging folder
+    while the next build removes it."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the workers end when they next report
+        return
+    if os.getppid() != parent:  # the parent ended before this worker could ask
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _run(bounds: tuple[int, int]) -> list:
