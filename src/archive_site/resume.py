@@ -44,6 +44,7 @@ import hmac
 import os
 import pickle
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -166,6 +167,19 @@ def attach(articles, cache) -> None:
             reader.cache = cache
 
 
+@contextmanager
+def _collector_paused():
+    """The cycle collector off meanwhile: pickling a model makes or visits
+    a million objects, and the collector would visit them over and over."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class _Signing:
     """A file that the pickle is written to piece by piece (never whole in
     memory: the model of a large site is large), signing what it writes."""
@@ -194,13 +208,8 @@ def save(cache_dir: Path, name: str, value: object, files: dict[str, ContentFile
         with open(temporary, "wb") as file:
             file.write(MAGIC + bytes(32))  # the signature's place, filled in once the pickle is written
             signed = _Signing(file, hmac.new(key, digestmod=hashlib.sha256))
-            enabled = gc.isenabled()
-            gc.disable()
-            try:
+            with _collector_paused():
                 _Pickler(signed, files or {}, term_keys).dump((__version__, FORMAT, value))
-            finally:
-                if enabled:
-                    gc.enable()
             file.seek(len(MAGIC))
             file.write(signed.mac.digest())
         os.replace(temporary, path)
@@ -227,15 +236,11 @@ def load(cache_dir: Path, name: str) -> object | None:
     body = memoryview(data)[len(MAGIC) + 32:]
     if not data.startswith(MAGIC) or not hmac.compare_digest(signature, hmac.new(key, body, hashlib.sha256).digest()):
         return None
-    enabled = gc.isenabled()
-    gc.disable()
     try:
-        version, form, value = pickle.loads(body)
+        with _collector_paused():
+            version, form, value = pickle.loads(body)
     except Exception:  # signed by this user's key, yet unreadable (another version's classes)
         return None
-    finally:
-        if enabled:
-            gc.enable()
     return value if (version, form) == (__version__, FORMAT) else None
 
 
