@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import snapshot, write_site
 
-from archive_site import plan
+from archive_site import plan, render
 from archive_site.build import Builder, BuildOptions, BuildReport
 
 
@@ -113,6 +113,23 @@ def test_each_article_edited_in_turn_gives_the_clean_output(site, tmp_path, monk
         planned, parts = build(site).parts
         assert planned < parts, i
         assert snapshot(site / "build") == clean_output(site, tmp_path), i
+
+
+@pytest.mark.parametrize("heavy", [False, True])
+def test_a_few_parts_are_planned_in_this_process_unless_they_are_much_work(site, tmp_path, monkeypatch, heavy):
+    """The parts an edit reaches are spread over the workers only when the
+    last build's index says they show articles often enough to pay for
+    the processes; either way the output is the clean build's."""
+    build(site, jobs=2)
+    monkeypatch.setattr(render, "SPREAD_MIN_WEIGHT", 1 if heavy else 10**9)
+    spreads, real = [], render.fork_map
+    monkeypatch.setattr(render, "fork_map", lambda function, items, jobs, **kw: (
+        spreads.append(jobs), real(function, items, jobs, **kw))[1])
+    edit(site, 5, "جملة أضيفت إلى النص.")
+    planned, parts = build(site, jobs=2).parts
+    assert 0 < planned < parts
+    assert spreads == [2 if heavy else 1]
+    assert snapshot(site / "build") == clean_output(site, tmp_path)
 
 
 def test_how_lists_are_split_into_parts_changes_no_file(site, tmp_path, monkeypatch):

@@ -657,18 +657,21 @@ class Builder:
         site index the last build stored, only the parts that show an
         article whose digest changed are planned (siteindex.py)."""
         from .plan import page_url
-        from .render import plan_and_render, render_page
+        from .render import SPREAD_MIN_WEIGHT, plan_and_render, render_page
 
         parts = planner.parts()
         index = self._index
         stale = index.stale(frame, cards, len(parts), writer.previous) if index is not None and frame else None
         todo = range(len(parts)) if stale is None else stale
+        # A few parts of a large site may be much work (an archive-wide download, a long list):
+        # the last build's index tells how much.
+        spread = None if stale is None else sum(index.parts[n].weight() for n in stale) >= SPREAD_MIN_WEIGHT
         report.parts = (len(todo), len(parts))
         # What each part showed, packed in the worker that planned it; nothing without an index to make.
         taken = (lambda: siteindex.pack(planner.shown())) if frame is not None else (lambda: None)
         writer.begin()
         planned = dict(zip(todo, plan_and_render([parts[n] for n in todo], renderer, writer, self.options.jobs,
-                                                 progress, taken, len(parts)), strict=True))
+                                                 progress, taken, spread), strict=True))
         kept: list[siteindex.Part] | None = []
         listed = []
         for n in range(len(parts)):

@@ -110,6 +110,10 @@ class Part:
                 return True
         return False
 
+    def weight(self) -> int:
+        """About how much planning the part asks: the articles it showed and its pages."""
+        return len(self.shown) * 3 // 16 + self.pages.count(PAGE_END) + 1
+
     def each_page(self) -> Iterator[tuple[str, bool, dt.date | None]]:
         """Each page: its path, whether the sitemap lists it, and its date there."""
         if not self.pages:
