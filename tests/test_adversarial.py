@@ -801,6 +801,29 @@ def test_cache_values_are_read_when_asked_for_and_a_vanished_one_is_a_miss(tmp_p
     assert not (tmp_path / "cache" / cache_module.DATABASE).exists()
 
 
+def test_a_lazy_cache_reads_only_the_entries_asked_for_and_drops_none(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache_module, "AMBIGUOUS_NS", 0)
+    records = cache_module.RecordCache.for_site(tmp_path, "salt", tmp_path / "cache")
+    for n in range(60):  # more than FEW_ENTRIES: read in one pass
+        records.put("parse", f"content/{n}.md", (1, 2, 3, n), f"value {n}")
+    records.save()
+    lazy = cache_module.RecordCache.for_site(tmp_path, "salt", tmp_path / "cache", lazy=True)
+    assert lazy.entries == {} and not lazy.stale
+    assert lazy.get("parse", "content/7.md", (1, 2, 3, 7)) == "value 7"
+    assert lazy.get("parse", "content/8.md", (1, 2, 3, 0)) is None  # another state: a miss
+    assert lazy.get("parse", "content/none.md", (1, 2, 3, 0)) is None
+    assert set(lazy.entries) == {("parse", "content/7.md"), ("parse", "content/8.md")}
+    assert lazy.get_many("parse", [(f"content/{n}.md", (1, 2, 3, n)) for n in range(60)]) == [
+        f"value {n}" for n in range(60)]
+    lazy.put("parse", "content/7.md", (1, 2, 3, 70), "value 70")
+    lazy.save()  # prunes nothing: it did not read what the others are
+    again = cache_module.RecordCache.for_site(tmp_path, "salt", tmp_path / "cache")
+    assert len(again.entries) == 60 and again.get("parse", "content/7.md", (1, 2, 3, 70)) == "value 70"
+    # Under another salt a lazy cache holds nothing.
+    assert cache_module.RecordCache.for_site(tmp_path, "other", tmp_path / "cache", lazy=True).get(
+        "parse", "content/1.md", (1, 2, 3, 1)) is None
+
+
 def test_a_large_build_writes_its_cache_as_it_goes_and_a_failed_write_keeps_the_values(tmp_path, monkeypatch):
     monkeypatch.setattr(cache_module, "AMBIGUOUS_NS", 0)
     monkeypatch.setattr(cache_module, "WRITE_EVERY", 3)

@@ -274,8 +274,8 @@ def test_a_builder_takes_the_rows_of_its_last_build_and_a_damaged_table_only_cos
     assert builder.build().published
     assert len(made) == 1
     made.clear()
-    with sqlite3.connect(site / ".archive-site-cache/records.sqlite") as db:  # rows that are not strings
-        db.execute("UPDATE rows SET json = x'00'")
+    with sqlite3.connect(site / ".archive-site-cache/records.sqlite") as db:  # rows that are not bytes
+        db.execute("UPDATE rows SET json = 7")
     edit(site, 4, "سطر.")
     report = build(site)
     assert len(made) == 15 and report.published

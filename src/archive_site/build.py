@@ -510,7 +510,7 @@ class Builder:
         if len(edits.states.keys() | {f.rel for f in changed}) > resume.MAX_EDITS:
             return None
         site, gazetteer = model.site, model.gazetteer
-        cache = self._cache(cache_salt(gazetteer, config))
+        cache = self._cache(cache_salt(gazetteer, config), lazy=True)
         by_source = {article.source: article for article in site.articles}
         resume.attach(site.articles, cache)
         resume.attach(edits.articles.values(), cache)
@@ -847,12 +847,15 @@ class Builder:
     def cache_dir(self) -> Path:
         return (self.options.cache_dir or self.site_dir / CACHE_DIR).resolve()
 
-    def _cache(self, salt: str) -> RecordCache:
-        """The record cache for this salt (see cache_salt); emptied first with `clean`."""
-        if self.cache is None or not self.cache.salt.endswith("|" + salt) or self.options.clean:
+    def _cache(self, salt: str, lazy: bool = False) -> RecordCache:
+        """The record cache for this salt (see cache_salt); emptied first with
+        `clean`. `lazy`: for a build that reads a few files (RecordCache)."""
+        if (self.cache is None or not self.cache.salt.endswith("|" + salt) or self.options.clean
+                or (self.cache.lazy and not lazy)):
             self._parsed = {}  # read under other settings, or to be forgotten
             try:
-                self.cache = RecordCache.for_site(self.site_dir, salt, self.cache_dir, fresh=self.options.clean)
+                self.cache = RecordCache.for_site(self.site_dir, salt, self.cache_dir, fresh=self.options.clean,
+                                                  lazy=lazy)
             except CacheFolderError as exc:
                 raise BuildError(exc.error) from None
         return self.cache

@@ -123,9 +123,11 @@ class RecordCache:
     of the entries are read from the database when the cache is opened, a
     value only when it is asked for (so the encoded records are never all in
     memory at once); `save` writes back what changed and drops the entries
-    of files the build no longer saw."""
+    of files the build no longer saw. A `lazy` cache reads no state when it
+    is opened, only those of the entries asked for (a build that reads a
+    few files of a large site), and never drops an entry."""
 
-    def __init__(self, folder: Path | None, salt: str, fresh: bool = False):
+    def __init__(self, folder: Path | None, salt: str, fresh: bool = False, lazy: bool = False):
         self.folder = folder
         self.salt = f"{__version__}|{SCHEMA}|{salt}"
         # (what, rel) -> (state, stored_ns, encoded value): None for a value
@@ -140,18 +142,19 @@ class RecordCache:
         # Until the stored salt is found to be this cache's, the rows on disk
         # are not its own (none yet, another version or gazetteer, --clean).
         self.stale = True
+        self.lazy = lazy
         if folder is not None and not fresh:
             self._read()
 
     @classmethod
-    def for_site(cls, site_dir: Path, salt: str, folder: Path | None = None, fresh: bool = False
-                 ) -> RecordCache:
+    def for_site(cls, site_dir: Path, salt: str, folder: Path | None = None, fresh: bool = False,
+                 lazy: bool = False) -> RecordCache:
         """The cache of the site in `site_dir`: in `folder` if given, else
         in the site's .archive-site-cache/. Raises CacheFolderError when that
         folder belongs to something else."""
         folder = folder or site_dir / CACHE_DIR
         claim_folder(folder)
-        return cls(folder, salt, fresh)
+        return cls(folder, salt, fresh, lazy)
 
     @property
     def path(self) -> Path:
@@ -170,6 +173,8 @@ class RecordCache:
                 if found is None or found[0] != self.salt:
                     return  # another version or gazetteer: start again
                 self.stale = False
+                if self.lazy:
+                    return
                 # A file's records (parse, body, tags) share its state: decoded once, the one
                 # (never changed) list held by each.
                 states: dict[str, list] = {}
@@ -208,6 +213,8 @@ class RecordCache:
         sure it was still the file's: what the build that stored it read."""
         found: list = [None] * len(wanted)
         stored: dict[str, int] = {}  # rel -> index in wanted, of values to read from the database
+        if self.lazy:
+            self._fetch_states(what, [rel for rel, _ in wanted])
         for n, (rel, state) in enumerate(wanted):
             key = (what, rel)
             hit = self.changed.get(key) or self.entries.get(key)
@@ -221,10 +228,9 @@ class RecordCache:
         if not stored:
             return found
         try:
-            if len(stored) == 1:
-                (rel, n), = stored.items()
-                rows = self._reader_db().execute("SELECT path, value FROM records WHERE what = ? AND path = ?",
-                                                 (what, rel))
+            if len(stored) <= FEW_ENTRIES:
+                select = "SELECT path, value FROM records WHERE what = ? AND path = ?"
+                rows = [row for rel in list(stored) for row in self._reader_db().execute(select, (what, rel))]
             else:
                 rows = self._reader_db().execute("SELECT path, value FROM records WHERE what = ?", (what,))
             for rel, value in rows:
@@ -237,6 +243,21 @@ class RecordCache:
         for rel in stored:  # gone from the database since it was opened
             self._warn(f"an entry of the build cache for {rel} is damaged and was discarded (it is missing)")
         return found
+
+    def _fetch_states(self, what: str, rels: list[str]) -> None:
+        """Read the states of the entries (`what`, rel) not read yet (a lazy cache)."""
+        if self.stale or self.folder is None:
+            return
+        select = "SELECT state, stored_ns FROM records WHERE what = ? AND path = ?"
+        try:
+            for rel in rels:
+                key = (what, rel)
+                if key in self.entries or key in self.changed:
+                    continue
+                for state, stored in self._reader_db().execute(select, key):
+                    self.entries[key] = (json.loads(state), int(stored), None)
+        except (sqlite3.Error, ValueError, TypeError) as exc:
+            self._warn(f"the build cache could not be read ({exc})")  # what was not read is a miss
 
     def _decode(self, what: str, rel: str, text: str):
         try:
@@ -255,7 +276,7 @@ class RecordCache:
             self._reader_pid = os.getpid()
         return self._reader
 
-    def rows(self, key: str) -> dict[str, tuple[str, str]]:
+    def rows(self, key: str) -> dict[str, tuple[bytes, bytes]]:
         """The downloads' rows (JSON, CSV) stored under `key` (the settings
         and the code that make them, downloads.Rows.key), by the digest of
         their article (plan.article_digests), which covers the rest."""
@@ -267,11 +288,11 @@ class RecordCache:
             if found is None or found[0] != key:
                 return {}
             return {card: (json_line, csv_line) for card, json_line, csv_line in db.execute(
-                "SELECT card, json, csv FROM rows") if isinstance(json_line, str) and isinstance(csv_line, str)}
+                "SELECT card, json, csv FROM rows") if isinstance(json_line, bytes) and isinstance(csv_line, bytes)}
         except sqlite3.Error:  # none stored yet, or unreadable: they are made again
             return {}
 
-    def put_rows(self, key: str, made: dict[str, tuple[str, str]], keep: set[str]) -> None:
+    def put_rows(self, key: str, made: dict[str, tuple[bytes, bytes]], keep: set[str]) -> None:
         """Store the rows `made` under `key`, and drop those of articles not
         in `keep` (digests) once they are as many as the kept ones. Rows are
         only a saving: a database that cannot be written is left alone."""
@@ -320,7 +341,8 @@ class RecordCache:
             return
         self.close()
         if not self.unwritable:
-            gone = [key for key in self.entries if key not in self.used and key not in self.changed] if prune else []
+            gone = [key for key in self.entries if key not in self.used and key not in self.changed
+                    ] if prune and not self.lazy else []
             self._write(gone)
         self.used = set()
 
@@ -356,6 +378,9 @@ class RecordCache:
         self.changed = {}
 
 
+# Values wanted up to this many are selected one by one, more in one pass over the table.
+FEW_ENTRIES = 50
+
 # Changed entries are written to the database as soon as there are this many,
 # so a build that reads every file never holds all their encoded records.
 WRITE_EVERY = 500
@@ -370,7 +395,7 @@ def _connect(path: Path) -> _Transaction:
         db.execute("CREATE TABLE IF NOT EXISTS records (what TEXT NOT NULL, path TEXT NOT NULL,"
                    " state TEXT NOT NULL, stored_ns INTEGER NOT NULL, value TEXT NOT NULL,"
                    " PRIMARY KEY (what, path))")
-        db.execute("CREATE TABLE IF NOT EXISTS rows (card TEXT PRIMARY KEY, json TEXT NOT NULL, csv TEXT NOT NULL)")
+        db.execute("CREATE TABLE IF NOT EXISTS rows (card TEXT PRIMARY KEY, json BLOB NOT NULL, csv BLOB NOT NULL)")
     except BaseException:
         db.close()
         raise

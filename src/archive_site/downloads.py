@@ -61,9 +61,9 @@ class Rows:
         self.key = hashlib.blake2b(f"{SCHEMA}|{EPOCH}|{config!r}".encode("utf-8"), digest_size=16).hexdigest()
         self.links = links
         self.cards = cards or {}
-        self.known: dict[str, tuple[str, str]] = {}
-        self.made: dict[str, tuple[str, str]] = {}
-        self._lines: dict[str, tuple[str, str]] = {}
+        self.known: dict[str, tuple[bytes, bytes]] = {}
+        self.made: dict[str, tuple[bytes, bytes]] = {}
+        self._lines: dict[str, tuple[bytes, bytes]] = {}
         self._digests: dict[str, str] = {}
         self._out = io.StringIO()
         self._writer = csv.writer(self._out, lineterminator="\r\n")
@@ -71,11 +71,12 @@ class Rows:
     def row(self, article: Article) -> dict:
         return record(self.config, article, self.links[article.slug])
 
-    def lines(self, article: Article) -> tuple[str, str]:
-        """The row as a JSON object and as a CSV line (RFC 4180): a list of
-        names joined by " | "; a cell that a spreadsheet would run as a
-        formula (starting with = + - @) gets a leading apostrophe, so a
-        title is never code on the researcher's machine."""
+    def lines(self, article: Article) -> tuple[bytes, bytes]:
+        """The row as a JSON object and as a CSV line (RFC 4180), in UTF-8
+        (the files are joined from them as they are): a list of names
+        joined by " | "; a cell that a spreadsheet would run as a formula
+        (starting with = + - @) gets a leading apostrophe, so a title is
+        never code on the researcher's machine."""
         found = self._lines.get(article.slug)
         if found is None:
             card = self.cards.get(article.slug)
@@ -87,23 +88,23 @@ class Rows:
                 out.truncate()
                 self._writer.writerow(
                     [_cell(" | ".join(value) if isinstance(value, list) else value) for value in row.values()])
-                found = (json.dumps(row, ensure_ascii=False, separators=(",", ":")), out.getvalue())
+                found = (json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+                         out.getvalue().encode("utf-8"))
                 if card:
                     self.made[card] = found
             self._lines[article.slug] = found
         return found
 
-    def json(self, article: Article) -> str:
+    def json(self, article: Article) -> bytes:
         return self.lines(article)[0]
 
-    def csv(self, article: Article) -> str:
+    def csv(self, article: Article) -> bytes:
         return self.lines(article)[1]
 
     def digest(self, article: Article) -> str:
         found = self._digests.get(article.slug)
         if found is None:
-            found = self._digests[article.slug] = hashlib.blake2b(
-                self.json(article).encode("utf-8"), digest_size=8).hexdigest()
+            found = self._digests[article.slug] = hashlib.blake2b(self.json(article), digest_size=8).hexdigest()
         return found
 
     def make_all(self, articles: list[Article]) -> None:
@@ -113,26 +114,26 @@ class Rows:
             self.lines(article)
         self.known = {}
 
-    def by_card(self) -> dict[str, tuple[str, str]]:
+    def by_card(self) -> dict[str, tuple[bytes, bytes]]:
         """The rows made or taken so far, by article digest (`known` for a later build)."""
         cards = self.cards
         return {cards[slug]: lines for slug, lines in self._lines.items() if slug in cards}
 
 
-def as_json(rows: Rows, articles: list[Article], about: dict) -> str:
-    """The JSON file: what it lists (`about`: the term or the archive), and a
-    record per article, newest first."""
+def as_json(rows: Rows, articles: list[Article], about: dict) -> bytes:
+    """The JSON file (UTF-8): what it lists (`about`: the term or the
+    archive), and a record per article, newest first."""
     head = json.dumps({"schema": SCHEMA, **about, "count": len(articles)}, ensure_ascii=False,
                       separators=(",", ":"))
-    return head[:-1] + ',"articles":[' + ",".join([rows.json(a) for a in articles]) + "]}\n"
+    return (head[:-1] + ',"articles":[').encode("utf-8") + b",".join([rows.json(a) for a in articles]) + b"]}\n"
 
 
-def as_csv(rows: Rows, articles: list[Article]) -> str:
+def as_csv(rows: Rows, articles: list[Article]) -> bytes:
     """The CSV file (RFC 4180, UTF-8): a header, then a row per article
     (Rows.csv), newest first."""
     keys = ["title", "url", "date", "date_kind", "event_date", "word_count", "slug",
             *(spec.key for spec in rows.config.taxonomies)]
-    return ",".join(keys) + "\r\n" + "".join([rows.csv(a) for a in articles])
+    return (",".join(keys) + "\r\n").encode("utf-8") + b"".join([rows.csv(a) for a in articles])
 
 
 def _cell(value: object) -> object:

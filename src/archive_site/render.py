@@ -281,7 +281,7 @@ class Renderer:
             self._entries[article.slug] = entry
         return entry
 
-    def data(self, fmt: str, articles: list, about: dict, rows: downloads.Rows) -> str:
+    def data(self, fmt: str, articles: list, about: dict, rows: downloads.Rows) -> str | bytes:
         """The download of `articles` in `fmt`: a list (downloads.FILES) or
         one article's reference (downloads.CITATIONS)."""
         if fmt == "csv":

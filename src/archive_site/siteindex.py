@@ -114,6 +114,10 @@ class Part:
         """About how much planning the part asks: the articles it showed and its pages."""
         return len(self.shown) * 3 // 16 + self.pages.count(PAGE_END) + 1
 
+    def paths(self) -> list[str]:
+        """Each page's path."""
+        return [text.partition(PAGE_DATE)[0] for text in self.pages.split(PAGE_END)] if self.pages else []
+
     def each_page(self) -> Iterator[tuple[str, bool, dt.date | None]]:
         """Each page: its path, whether the sitemap lists it, and its date there."""
         if not self.pages:
@@ -171,8 +175,8 @@ class SiteIndex:
         stale = []
         try:
             for n, part in enumerate(self.parts):
-                if part.shows_any(changed) or not all(path in fingerprints and _in_output(path)
-                                                      for path, _, _ in part.each_page()):
+                paths = part.paths()
+                if part.shows_any(changed) or not (fingerprints.keys() >= set(paths) and all(map(_in_output, paths))):
                     stale.append(n)
         except ValueError:  # a damaged file
             return None
