@@ -6,7 +6,7 @@ one article's text changed; optionally on a site that overrides
 
     python benchmarks/edits.py --n 10000 --reps 3
     python benchmarks/edits.py --n 10000 --reps 3 --footer
-    python benchmarks/edits.py --n 100000 --reps 3 --full-reps 3
+    python benchmarks/edits.py --n 100000 --reps 3 --full-reps 3   # memory sampled every 0.5 s
 
 The corpus is the shared harness's (`benchmarks/run` writes it under
 ../shared/bench/_work or BENCH_WORK): it is copied to a scratch folder first,
@@ -38,8 +38,8 @@ FOOTER = """<footer class="site-footer">
 """
 
 
-def measure(command: list[str]) -> dict:
-    found = subprocess.run([sys.executable, str(HERE / "treemem.py"), "--", *command],
+def measure(command: list[str], interval: float) -> dict:
+    found = subprocess.run([sys.executable, str(HERE / "treemem.py"), "--interval", str(interval), "--", *command],
                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     result = json.loads(found.stdout)
     if result["exit"] != 0:
@@ -70,7 +70,11 @@ def main() -> int:
     parser.add_argument("--full-reps", type=int, default=1,
                         help="clean full builds (output and cache deleted before each; median reported)")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--interval", type=float, default=None,
+                        help="seconds between memory samples (default 0.05; 0.5 from 100,000 articles: reading"
+                             " the memory maps of large processes often takes a core's time from the build)")
     args = parser.parse_args()
+    interval = args.interval or (0.5 if args.n >= 100_000 else 0.05)
     corpus = WORK / f"plain-{args.n}"
     if not corpus.is_dir():
         print(f"edits.py: no corpus at {corpus}: run benchmarks/run --sizes {args.n} first", file=sys.stderr)
@@ -97,13 +101,13 @@ def main() -> int:
         for _rep in range(args.full_reps):
             for folder in (out, cache):
                 shutil.rmtree(folder, ignore_errors=True)
-            runs["full"].append(measure(command))
+            runs["full"].append(measure(command, interval))
         written, files = folder_bytes(out)
         for _rep in range(args.reps):
-            runs.setdefault("noop", []).append(measure(command))
+            runs.setdefault("noop", []).append(measure(command, interval))
         for rep in range(args.reps):
             edit(target, rep)
-            runs.setdefault("edit", []).append(measure(command))
+            runs.setdefault("edit", []).append(measure(command, interval))
     print(f"archive-site, {args.n} articles{' (site overrides partials/footer.html)' if args.footer else ''}, "
           f"--jobs {args.jobs}; medians of {args.full_reps} full and {args.reps} other builds")
     print(f"{'build':<18}{'wall s':>9}{'PSS tree MB':>13}{'RSS largest MB':>16}")
