@@ -39,7 +39,7 @@ from .model import Article, ContentError, Page, SourceChanged
 from .redact import exposed_addresses, redact_all
 from . import downloads, resume, search, siteindex, unchanged
 from .siteindex import TEXT_FIELDS, frame_fields
-from .fsops import iter_static
+from .fsops import iter_static, remove_files
 from .publish import MARKER, StagingWriter, Writer
 from .search import SearchResult
 from .sitefiles import THEME_DIR, FoundFile, SiteWalker
@@ -866,10 +866,7 @@ def forget_templates(cache_dir: Path) -> None:
     from .render import TEMPLATES_FOLDER
 
     shutil.rmtree(cache_dir / TEMPLATES_FOLDER, ignore_errors=True)  # never follows a link
-    try:
-        (cache_dir / CLOSURES_FILE).unlink(missing_ok=True)
-    except OSError:
-        pass
+    remove_files(cache_dir / CLOSURES_FILE)
 
 
 def changed_error(exc: SourceChanged, site_dir: Path) -> ContentError:

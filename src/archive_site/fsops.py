@@ -15,6 +15,16 @@ from typing import Iterator
 from .workers import can_fork
 
 
+def remove_files(*paths: Path) -> None:
+    """Delete each of `paths` that can be deleted; one missing or that
+    cannot be deleted is left (what the cache keeps only saves time)."""
+    for path in paths:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
 def write_atomically(target: Path, data: bytes) -> None:
     """Write `data` to `target` through a temporary file in the same folder."""
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
+from .fsops import remove_files
 from .loader import ContentFile, TextReader
 from .model import BODY_FIELDS, Article, ContentError, HollowArticle, SkippedFile
 
@@ -201,7 +202,7 @@ def save(cache_dir: Path, name: str, value: object, files: dict[str, ContentFile
     path = cache_dir / name
     key = signing_key()
     if key is None:
-        path.unlink(missing_ok=True)
+        remove_files(path)
         return
     temporary = path.with_name(f".{name}.{os.getpid()}")
     try:
@@ -214,10 +215,7 @@ def save(cache_dir: Path, name: str, value: object, files: dict[str, ContentFile
             file.write(signed.mac.digest())
         os.replace(temporary, path)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
-        try:
-            path.unlink(missing_ok=True)
-        except OSError:
-            pass
+        remove_files(path)
     finally:
         temporary.unlink(missing_ok=True)
 
@@ -248,8 +246,4 @@ def load(cache_dir: Path, name: str) -> object | None:
 
 
 def forget(cache_dir: Path) -> None:
-    for name in (MODEL_FILE, EDITS_FILE):
-        try:
-            (cache_dir / name).unlink()
-        except OSError:
-            pass
+    remove_files(cache_dir / MODEL_FILE, cache_dir / EDITS_FILE)

@@ -42,6 +42,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Iterator
 
+from .fsops import remove_files
 from .model import Article
 
 # In the cache folder: the frame and the articles' digests, and the parts
@@ -227,8 +228,4 @@ def _write(path: Path, data: dict) -> None:
 
 
 def forget(cache_dir: Path) -> None:
-    for name in (INDEX_FILE, PARTS_FILE):
-        try:
-            (cache_dir / name).unlink()
-        except OSError:
-            pass
+    remove_files(cache_dir / INDEX_FILE, cache_dir / PARTS_FILE)

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from . import __version__
 from .cache import AMBIGUOUS_NS, encode, file_state, loads, newest_time
+from .fsops import remove_files
 from .model import ContentError, SkippedFile
 from .publish import MARKER
 
@@ -153,10 +154,7 @@ FORK_FROM = 2000
 
 def forget(cache_dir: Path) -> None:
     """Drop the record: the next build does its work in full."""
-    try:
-        (cache_dir / RECORD).unlink()
-    except OSError:
-        pass
+    remove_files(cache_dir / RECORD)
 
 
 class Previous:
